@@ -1,0 +1,29 @@
+/**
+ * A token bucket per connection: `burst` messages at once, refilled at `perSecond`. The clock is
+ * injectable so that tests count messages, not milliseconds.
+ */
+export class RateLimiter {
+  private tokens: number;
+  private last: number;
+
+  constructor(
+    private readonly perSecond: number,
+    private readonly burst: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    if (!(perSecond > 0)) throw new RangeError(`rate limit perSecond must be > 0, got ${perSecond}`);
+    if (!(burst >= 1)) throw new RangeError(`rate limit burst must be >= 1, got ${burst}`);
+    this.tokens = burst;
+    this.last = now();
+  }
+
+  /** Takes one token; false when the bucket is empty. */
+  take(): boolean {
+    const t = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.perSecond);
+    this.last = t;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
