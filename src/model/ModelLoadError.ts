@@ -1,0 +1,22 @@
+export type ModelLoadErrorCode =
+  | 'fetch-failed'
+  | 'bad-manifest'
+  | 'unknown-variant'
+  | 'missing-tensor'
+  | 'extra-tensor'
+  | 'shape-mismatch'
+  | 'dtype-mismatch'
+  | 'truncated-shard'
+  | 'checksum-mismatch'
+  | 'aborted';
+
+/** Why a weights directory could not be loaded. `code` is stable; the message is for people. */
+export class ModelLoadError extends Error {
+  override readonly name = 'ModelLoadError';
+  readonly code: ModelLoadErrorCode;
+
+  constructor(code: ModelLoadErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}

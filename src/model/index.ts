@@ -1,0 +1,13 @@
+export type { Generator, GeneratorConfig, GeneratorWeights, SkipMode, TailMode } from './types.js';
+export { VARIANTS, getVariant, countParams, countMacs, sameConfig, type VariantInfo } from './variants.js';
+export { architecturePlan, planUnits, weightSpecs, validateConfig, isBuffer, type ArchitecturePlan, type SepConvUnit, type WeightSpec } from './weightSpec.js';
+export { generatorForward, BN_EPS, BN_MOMENTUM, type ForwardOptions } from './generator.js';
+export { initGeneratorWeights, disposeWeights, seededRandom, type InitOptions } from './initGeneratorWeights.js';
+export { foldBatchNorm } from './foldBatchNorm.js';
+export { createGenerator } from './createGenerator.js';
+export { ModelLoadError, type ModelLoadErrorCode } from './ModelLoadError.js';
+export { loadGenerator, loadGeneratorWeights, type IOHandlerLike, type LoadOptions, type LoadedWeights, type ModelSource } from './loadGenerator.js';
+export { saveGenerator, type SaveOptions } from './saveGenerator.js';
+export { FORMAT_VERSION, MODEL_FORMAT, type JsonValue, type ModelJson, type ShardInfo, type SwiftSRMeta } from './manifest.js';
+export type { FetchLike, ModelFiles } from './modelFiles.js';
+export { sha256Hex } from './sha256.js';

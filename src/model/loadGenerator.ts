@@ -1,0 +1,161 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { createGenerator } from './createGenerator.js';
+import { foldBatchNorm } from './foldBatchNorm.js';
+import { parseJson, parseModelJson, parseSwiftSRMeta, type SwiftSRMeta } from './manifest.js';
+import { ModelLoadError } from './ModelLoadError.js';
+import { resolveModelFiles, throwIfAborted, type FetchLike, type ModelFiles } from './modelFiles.js';
+import { sha256Hex } from './sha256.js';
+import type { Generator, GeneratorWeights } from './types.js';
+import { sameConfig, VARIANTS } from './variants.js';
+import { weightSpecs } from './weightSpec.js';
+
+/** What a tf.io.IOHandler's load() gives; swiftsr.json travels as userDefinedMetadata.swiftsr. */
+export interface IOHandlerLike {
+  load(): Promise<{
+    weightSpecs?: readonly { name: string; shape: readonly number[]; dtype: string }[];
+    weightData?: ArrayBuffer | readonly ArrayBuffer[];
+    userDefinedMetadata?: Record<string, unknown>;
+  }>;
+}
+
+export type ModelSource = string | URL | IOHandlerLike | ModelFiles;
+
+export interface LoadOptions {
+  readonly signal?: AbortSignal;
+  /** Replaces globalThis.fetch for URL sources (tests, auth headers, caches). */
+  readonly fetch?: FetchLike;
+}
+
+export interface LoadedWeights {
+  readonly meta: SwiftSRMeta;
+  /** As stored: the training form when meta.bnFolded is false. The caller owns and disposes them. */
+  readonly weights: GeneratorWeights;
+}
+
+interface RawModel {
+  readonly meta: SwiftSRMeta;
+  readonly paths: readonly string[];
+  readonly entries: readonly { name: string; shape: number[]; dtype: string }[];
+  /** One buffer per shard of meta.shards. */
+  readonly shards: readonly Uint8Array[];
+}
+
+const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
+
+async function readFiles(files: ModelFiles, signal: AbortSignal | undefined): Promise<RawModel> {
+  const [modelBytes, metaBytes] = await Promise.all([files.read('model.json', signal), files.read('swiftsr.json', signal)]);
+  throwIfAborted(signal);
+  const model = parseModelJson(parseJson(text(modelBytes), 'model.json'));
+  const meta = parseSwiftSRMeta(parseJson(text(metaBytes), 'swiftsr.json'));
+  checkStructure(meta, model.paths, model.weights);
+  const shards = await Promise.all(meta.shards.map((s) => files.read(s.path, signal)));
+  throwIfAborted(signal);
+  return { meta, paths: model.paths, entries: model.weights, shards };
+}
+
+async function readHandler(handler: IOHandlerLike, signal: AbortSignal | undefined): Promise<RawModel> {
+  let artifacts: Awaited<ReturnType<IOHandlerLike['load']>>;
+  try {
+    artifacts = await handler.load();
+  } catch (e) {
+    throw new ModelLoadError('fetch-failed', `IOHandler.load() failed: ${(e as Error).message}`, { cause: e });
+  }
+  throwIfAborted(signal);
+  const meta = parseSwiftSRMeta(artifacts.userDefinedMetadata?.swiftsr);
+  const entries = (artifacts.weightSpecs ?? []).map((w) => ({ name: w.name, shape: [...w.shape], dtype: w.dtype }));
+  checkStructure(meta, meta.shards.map((s) => s.path), entries);
+  const data = artifacts.weightData;
+  if (data === undefined) throw new ModelLoadError('truncated-shard', 'IOHandler gave no weightData');
+  const joined = new Uint8Array(Array.isArray(data) ? concat((data as readonly ArrayBuffer[]).map((b) => new Uint8Array(b))) : new Uint8Array(data as ArrayBuffer));
+  // Re-split by the recorded shard sizes so the checksums still apply.
+  let offset = 0;
+  const shards = meta.shards.map((s) => {
+    const part = joined.subarray(offset, Math.min(offset + s.bytes, joined.length));
+    offset += s.bytes;
+    return part;
+  });
+  if (joined.length > offset) throw new ModelLoadError('checksum-mismatch', `IOHandler weightData has ${joined.length - offset} bytes more than recorded`);
+  return { meta, paths: meta.shards.map((s) => s.path), entries, shards };
+}
+
+/** Manifest consistency and the architecture's tensors; each fault has its own code. */
+function checkStructure(meta: SwiftSRMeta, paths: readonly string[], entries: readonly { name: string; shape: number[]; dtype: string }[]): void {
+  const known = VARIANTS.get(meta.variant);
+  if (known === undefined) throw new ModelLoadError('unknown-variant', `unknown variant '${meta.variant}'; known: ${[...VARIANTS.keys()].join(', ')}`);
+  if (!sameConfig(known.config, meta.config)) throw new ModelLoadError('bad-manifest', `swiftsr.json: config differs from variant '${meta.variant}'`);
+  if (paths.join('\n') !== meta.shards.map((s) => s.path).join('\n')) throw new ModelLoadError('bad-manifest', 'model.json and swiftsr.json list different shards');
+  const expected = weightSpecs(meta.config, { folded: meta.bnFolded });
+  const byName = new Map(entries.map((e) => [e.name, e]));
+  for (const spec of expected) {
+    const e = byName.get(spec.name);
+    if (e === undefined) throw new ModelLoadError('missing-tensor', `model.json lacks '${spec.name}'`);
+    if (e.dtype !== 'float32') throw new ModelLoadError('dtype-mismatch', `'${spec.name}' is ${e.dtype}, expected float32`);
+    if (e.shape.join() !== spec.shape.join()) {
+      throw new ModelLoadError('shape-mismatch', `'${spec.name}' has shape [${e.shape.join(', ')}], expected [${spec.shape.join(', ')}]`);
+    }
+  }
+  const names = new Set(expected.map((s) => s.name));
+  const extra = entries.find((e) => !names.has(e.name));
+  if (extra !== undefined) throw new ModelLoadError('extra-tensor', `model.json has '${extra.name}', which ${meta.variant} (bnFolded ${String(meta.bnFolded)}) does not use`);
+  const need = entries.reduce((n, e) => n + 4 * e.shape.reduce((a, b) => a * b, 1), 0);
+  const declared = meta.shards.reduce((n, s) => n + s.bytes, 0);
+  if (need !== declared) throw new ModelLoadError('bad-manifest', `shards hold ${declared} bytes, the tensors need ${need}`);
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+async function verifyShards(raw: RawModel): Promise<Uint8Array> {
+  await Promise.all(raw.meta.shards.map(async (s, i) => {
+    const got = raw.shards[i] ?? new Uint8Array(0);
+    if (got.length < s.bytes) throw new ModelLoadError('truncated-shard', `${s.path}: ${got.length} bytes, expected ${s.bytes}`);
+    if (got.length > s.bytes || (await sha256Hex(got)) !== s.sha256) throw new ModelLoadError('checksum-mismatch', `${s.path}: sha256 differs from swiftsr.json`);
+  }));
+  return concat(raw.shards);
+}
+
+function isHandler(s: ModelSource): s is IOHandlerLike {
+  return typeof s === 'object' && !(s instanceof URL) && typeof (s as Partial<IOHandlerLike>).load === 'function';
+}
+
+/** Loads and validates a weights directory without folding (the trainer resumes from this). */
+export async function loadGeneratorWeights(source: ModelSource, opts: LoadOptions = {}): Promise<LoadedWeights> {
+  const { signal } = opts;
+  throwIfAborted(signal);
+  let raw: RawModel;
+  if (isHandler(source)) raw = await readHandler(source, signal);
+  else if (typeof source === 'string' || source instanceof URL) raw = await readFiles(resolveModelFiles(source, opts.fetch), signal);
+  else raw = await readFiles(source, signal);
+  const bytes = await verifyShards(raw);
+  throwIfAborted(signal);
+  const weights: GeneratorWeights = new Map();
+  let offset = 0;
+  for (const e of raw.entries) {
+    const n = e.shape.reduce((a, b) => a * b, 1);
+    // Copy: the shard buffer's offsets need not be 4-byte aligned in a view.
+    const values = new Float32Array(bytes.slice(offset, offset + 4 * n).buffer);
+    weights.set(e.name, tf.tensor(values, e.shape, 'float32'));
+    offset += 4 * n;
+  }
+  return { meta: raw.meta, weights };
+}
+
+/**
+ * Loads a model directory (URL, Node directory path, ModelFiles or IOHandler), checks every manifest field,
+ * tensor and checksum, folds BN when stored unfolded, and returns an inference Generator. Faults throw a
+ * ModelLoadError whose code names them.
+ */
+export async function loadGenerator(source: ModelSource, opts: LoadOptions = {}): Promise<Generator> {
+  const { meta, weights } = await loadGeneratorWeights(source, opts);
+  if (meta.bnFolded) return createGenerator(meta.config, meta.variant, weights);
+  const folded = foldBatchNorm(meta.config, weights);
+  for (const t of weights.values()) t.dispose();
+  return createGenerator(meta.config, meta.variant, folded);
+}

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { countMacs, countParams, getVariant, VARIANTS } from './variants.js';
+import { validateConfig } from './weightSpec.js';
+
+/** [params used by the forward, params incl. the reference's unused PReLUs, MACs per 480x270 input frame] */
+const PINNED: Record<string, [number, number, number]> = {
+  paper: [200_121, 201_209, 42_175_339_200],
+  'paper-skip': [200_121, 201_209, 42_175_339_200],
+  lite48x8: [51_846, 52_278, 6_432_696_000],
+  lite32x4: [14_822, 14_982, 1_810_641_600],
+  tiny: [3_494, 3_542, 415_108_800],
+  'paper-x2': [182_777, 183_865, 25_022_520_000],
+  'paper-skip-x2': [182_777, 183_865, 25_022_520_000],
+  'lite48x8-x2': [50_082, 50_514, 6_208_747_200],
+  'lite32x4-x2': [13_634, 13_794, 1_661_342_400],
+  'tiny-x2': [2_882, 2_930, 340_459_200],
+};
+
+describe('variants', () => {
+  it('pins parameter and MAC counts for every registered variant', () => {
+    expect([...VARIANTS.keys()].sort()).toEqual(Object.keys(PINNED).sort());
+    for (const [name, [used, withUnused, macs]] of Object.entries(PINNED)) {
+      const { config } = getVariant(name);
+      expect([name, countParams(config)]).toEqual([name, used]);
+      expect([name, countParams(config, { includeUnusedPrelu: true })]).toEqual([name, withUnused]);
+      expect([name, countMacs(config, 480, 270)]).toEqual([name, macs]);
+    }
+  });
+
+  it('matches a hand derivation of the paper generator', () => {
+    const initial = 3 * 81 + 3 + 3 * 64 + 64 + 64; // dw 9x9 + bias, pw + bias, PReLU
+    const bnConv = 64 * 9 + 64 * 64 + 2 * 64; // dw 3x3, pw, BN gamma/beta (no conv biases before BN)
+    const residual = 16 * (bnConv + 64 + bnConv); // PReLU only after the first conv of a block
+    const up = 64 * 9 + 64 + 64 * 256 + 256 + 64;
+    const final = 64 * 81 + 64 + 64 * 3 + 3;
+    expect(countParams(getVariant('paper').config)).toBe(initial + residual + bnConv + 2 * up + final);
+    const px = 480 * 270;
+    const lr = 3 * 81 + 3 * 64 + 33 * (64 * 9 + 64 * 64) + (64 * 9 + 64 * 256);
+    const macs = px * lr + 4 * px * (64 * 9 + 64 * 256) + 16 * px * (64 * 81 + 64 * 3);
+    expect(countMacs(getVariant('paper').config, 480, 270)).toBe(macs);
+    expect(macs / 1e9).toBeCloseTo(42.18, 2);
+  });
+
+  it('keeps the lite tiers at or below a quarter of the paper MACs', () => {
+    const paper = countMacs(getVariant('paper').config, 480, 270);
+    for (const name of ['lite48x8', 'lite32x4', 'tiny']) expect(countMacs(getVariant(name).config, 480, 270)).toBeLessThanOrEqual(paper / 4);
+  });
+
+  it('rejects unknown names and bad configs with the accepted range', () => {
+    expect(() => getVariant('huge')).toThrow(/unknown variant 'huge'; known: paper/);
+    expect(() => validateConfig({ scale: 3 as 2, channels: 8, blocks: 1, skip: 'none', tail: 'paper' })).toThrow(RangeError);
+    expect(() => validateConfig({ scale: 4, channels: 0, blocks: 1, skip: 'none', tail: 'paper' })).toThrow(/channels must be an integer in \[1, 512\]/);
+    expect(() => validateConfig({ scale: 4, channels: 8, blocks: 1, skip: 'bicubic' as 'none', tail: 'paper' })).toThrow(/skip must be/);
+  });
+});
