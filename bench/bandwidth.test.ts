@@ -1,0 +1,93 @@
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setupBackend } from '../training/tf/backend.js';
+import { measureBandwidth } from './bandwidth.js';
+import { writeBandwidthResult, type BandwidthResult } from './bandwidthCli.js';
+import { runInfo } from './machine.js';
+import { bicubicUpscaler, modelUpscaler, type FrameUpscaler } from './nodeUpscalers.js';
+import { MissingDataError, requirePath } from './paths.js';
+import { makeRandomModel, makeTestClip } from './testFixtures.js';
+
+describe('bandwidth bench (smoke: generated 320x180 clip, 12 frames)', () => {
+  let dir = '';
+  let result: BandwidthResult;
+  const ups: FrameUpscaler[] = [];
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'swiftsr-bw-test-'));
+    const clip = await makeTestClip(dir, 320, 180, 12);
+    await setupBackend('cpu');
+    ups.push(bicubicUpscaler(4), await modelUpscaler(await makeRandomModel('tiny'), 'tiny-random'));
+    const m = await measureBandwidth({
+      source: clip,
+      frames: 12,
+      fps: 30,
+      scoreEvery: 6,
+      scale: 4,
+      bitratesKbps: [40, 100, 250, 600, 1500],
+      codecs: ['vp8'],
+      srCodecs: ['vp8'],
+      downscale: 'area',
+      upscalers: ups,
+      log: () => undefined,
+    });
+    result = { run: runInfo('test'), ...m };
+    await writeBandwidthResult(join(dir, 'out'), result);
+  });
+  afterAll(async () => {
+    for (const u of ups) u.dispose();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('measures direct and downscaled curves at every bitrate, cropped to a multiple of 2x scale', () => {
+    expect(result.config.hrSize).toBe('320x176');
+    expect(result.config.lrSize).toBe('80x44');
+    expect(result.config.scoredFrames).toEqual([0, 6]);
+    expect(result.curves.map((c) => c.id)).toEqual(['A/vp8/direct', 'B/vp8/bicubic', 'B/vp8/tiny-random']);
+    for (const c of result.curves) expect(c.points).toHaveLength(5);
+  });
+
+  it('gets better with bitrate and spends more bits when allowed', () => {
+    // At 80x44 the downscaled curve saturates at its ceiling early; direct 320x176 keeps climbing.
+    for (const [c, gain] of [[result.curves[0], 5], [result.curves[1], 0.1]] as const) {
+      const first = c?.points[0];
+      const last = c?.points.at(-1);
+      if (first === undefined || last === undefined) throw new Error('no points');
+      expect(last.kbps).toBeGreaterThan(first.kbps);
+      expect(last.psnrY).toBeGreaterThan(first.psnrY + gain);
+      expect(last.ssimY).toBeGreaterThan(first.ssimY);
+      for (const p of c?.points ?? []) {
+        expect(p.psnrY).toBeGreaterThan(10);
+        expect(p.psnrY).toBeLessThan(80);
+        expect(p.ssimY).toBeGreaterThan(0);
+        expect(p.ssimY).toBeLessThanOrEqual(1);
+      }
+    }
+  });
+
+  it('bounds the downscaled curve by its uncompressed ceiling', () => {
+    const b = result.curves[1];
+    const best = Math.max(...(b?.points ?? []).map((p) => p.psnrY));
+    expect(b?.lossless?.psnrY).toBeGreaterThan(best - 0.5);
+  });
+
+  it('compares each downscaled curve with direct and writes JSON, plots and tables', async () => {
+    expect(result.comparisons.map((c) => `${c.test}|${c.anchor}`)).toEqual(['B/vp8/bicubic|A/vp8/direct', 'B/vp8/tiny-random|A/vp8/direct']);
+    expect(result.equivalents).toHaveLength(10);
+    const files = await readdir(join(dir, 'out'));
+    expect(files.sort()).toEqual(['bandwidth-vp8-psnr.svg', 'bandwidth-vp8-ssim.svg', 'bandwidth.json', 'bandwidth.md']);
+    const json = JSON.parse(await readFile(join(dir, 'out', 'bandwidth.json'), 'utf8')) as BandwidthResult;
+    expect(json.curves).toHaveLength(3);
+    expect(json.run.machine.cores).toBeGreaterThan(0);
+    const md = await readFile(join(dir, 'out', 'bandwidth.md'), 'utf8');
+    expect(md).toContain('| B/vp8/bicubic vs A/vp8/direct |');
+  });
+});
+
+describe('requirePath', () => {
+  it('names the missing data and the flag to use instead', () => {
+    expect(() => requirePath('/nonexistent/clip.mp4', 'source clip', '--source')).toThrow(MissingDataError);
+    expect(() => requirePath('/nonexistent/clip.mp4', 'source clip', '--source')).toThrow(/--source <path>/);
+  });
+});

@@ -1,0 +1,166 @@
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fromBytes, type RgbImage } from '../training/data/image.js';
+import { measure } from '../training/metrics.js';
+import { compareCurves, equivalents, type Comparison, type Curve, type CurvePoint, type Equivalent } from './bandwidthAnalysis.js';
+import { CODEC_SPECS, type Codec } from './codecs.js';
+import { decodeRgbFrames, ffmpeg, packetBytes, probeVideo } from './ffmpeg.js';
+import type { FrameUpscaler } from './nodeUpscalers.js';
+
+export interface BandwidthOptions {
+  readonly source: string;
+  /** Frames encoded (after resampling to `fps`). */
+  readonly frames: number;
+  readonly fps: number;
+  /** Score every n-th frame (all frames are encoded). */
+  readonly scoreEvery: number;
+  readonly scale: number;
+  readonly bitratesKbps: readonly number[];
+  readonly codecs: readonly Codec[];
+  /** Codecs whose downscaled curves also get the SR models (bicubic runs on every codec). */
+  readonly srCodecs: readonly Codec[];
+  /** ffmpeg swscale flag for the sender's downscale. */
+  readonly downscale: string;
+  readonly upscalers: readonly FrameUpscaler[];
+  readonly log: (msg: string) => void;
+}
+
+export interface BandwidthConfig {
+  readonly source: string;
+  readonly sourceSize: string;
+  readonly hrSize: string;
+  readonly lrSize: string;
+  readonly fps: number;
+  readonly frames: number;
+  readonly scoredFrames: readonly number[];
+  readonly downscale: string;
+  readonly colorMatrix: string;
+  readonly metric: string;
+  readonly encoders: Record<string, { label: string; ffmpegArgs: string }>;
+}
+
+export interface BandwidthMeasurement {
+  readonly config: BandwidthConfig;
+  readonly curves: Curve[];
+  readonly comparisons: Comparison[];
+  readonly equivalents: Equivalent[];
+}
+
+interface Scored {
+  psnrY: number;
+  ssimY: number;
+}
+
+function scoreFrames(test: ReadonlyMap<number, RgbImage>, ref: ReadonlyMap<number, RgbImage>, border: number): Scored {
+  let p = 0;
+  let s = 0;
+  for (const [i, r] of ref) {
+    const t = test.get(i);
+    if (t === undefined) throw new Error(`decoded stream lacks frame ${i}`);
+    const m = measure(t, r, border);
+    p += m.psnrY;
+    s += m.ssimY;
+  }
+  return { psnrY: p / ref.size, ssimY: s / ref.size };
+}
+
+async function decodeImages(path: string, w: number, h: number, keep: (i: number) => boolean): Promise<Map<number, RgbImage>> {
+  const raw = await decodeRgbFrames(path, w, h, keep);
+  return new Map([...raw].map(([i, bytes]) => [i, fromBytes(w, h, bytes)]));
+}
+
+function upscaleAll(up: FrameUpscaler, frames: ReadonlyMap<number, RgbImage>): Map<number, RgbImage> {
+  return new Map([...frames].map(([i, f]) => [i, up.upscale(f)]));
+}
+
+/**
+ * Curves A (direct) and B (downscaled, then upscaled) for each codec and bitrate, scored against the
+ * source frames with the eval command's Y-PSNR/SSIM (border = scale, as in SR papers, for every curve).
+ */
+export async function measureBandwidth(o: BandwidthOptions): Promise<BandwidthMeasurement> {
+  const info = await probeVideo(o.source);
+  const w = info.width - (info.width % (2 * o.scale));
+  const h = info.height - (info.height % (2 * o.scale));
+  const [lw, lh] = [w / o.scale, h / o.scale];
+  const work = await mkdtemp(join(tmpdir(), 'swiftsr-bw-'));
+  const keep = (i: number): boolean => i % o.scoreEvery === 0 && i < o.frames;
+  const seconds = o.frames / o.fps;
+  try {
+    const hr = join(work, 'hr.y4m');
+    const lr = join(work, 'lr.y4m');
+    await ffmpeg(['-i', o.source, '-an', '-vf', `fps=${o.fps},crop=${w}:${h}:0:0`, '-frames:v', String(o.frames), '-pix_fmt', 'yuv420p', '-f', 'yuv4mpegpipe', hr]);
+    await ffmpeg(['-i', hr, '-vf', `scale=${lw}:${lh}:flags=${o.downscale}`, '-pix_fmt', 'yuv420p', '-f', 'yuv4mpegpipe', lr]);
+    const ref = await decodeImages(hr, w, h, keep);
+    if (ref.size === 0) throw new RangeError(`source gave no frames to score (${o.frames} frames, every ${o.scoreEvery})`);
+    const lrLossless = await decodeImages(lr, lw, lh, keep);
+    const curves: Curve[] = [];
+    for (const codec of o.codecs) {
+      const spec = CODEC_SPECS[codec];
+      const ups = o.upscalers.filter((u) => u.name === 'bicubic' || o.srCodecs.includes(codec));
+      const direct: CurvePoint[] = [];
+      const down = new Map<string, CurvePoint[]>(ups.map((u) => [u.name, []]));
+      for (const kbps of o.bitratesKbps) {
+        const rate = async (file: string): Promise<number> => ((await packetBytes(file)).bytes * 8) / seconds / 1000;
+        const a = join(work, `a.${spec.extension}`);
+        await ffmpeg(['-f', 'yuv4mpegpipe', '-i', hr, ...spec.args(kbps * 1000), '-f', spec.format, a]);
+        const aScore = scoreFrames(await decodeImages(a, w, h, keep), ref, o.scale);
+        direct.push({ targetKbps: kbps, kbps: await rate(a), ...aScore });
+        const b = join(work, `b.${spec.extension}`);
+        await ffmpeg(['-f', 'yuv4mpegpipe', '-i', lr, ...spec.args(kbps * 1000), '-f', spec.format, b]);
+        const bFrames = await decodeImages(b, lw, lh, keep);
+        const bKbps = await rate(b);
+        const line: string[] = [];
+        for (const u of ups) {
+          const s = scoreFrames(upscaleAll(u, bFrames), ref, o.scale);
+          down.get(u.name)?.push({ targetKbps: kbps, kbps: bKbps, ...s });
+          line.push(`${u.name} ${s.psnrY.toFixed(2)}`);
+        }
+        o.log(`${codec} ${kbps} kbit/s: direct ${(direct.at(-1)?.kbps ?? 0).toFixed(0)} kbit/s ${aScore.psnrY.toFixed(2)} dB | ${lw}x${lh} ${bKbps.toFixed(0)} kbit/s ${line.join(', ')}`);
+      }
+      curves.push({ id: `A/${codec}/direct`, kind: 'direct', codec, upscaler: null, points: direct });
+      for (const u of ups) {
+        const lossless = scoreFrames(upscaleAll(u, lrLossless), ref, o.scale);
+        curves.push({ id: `B/${codec}/${u.name}`, kind: 'downscaled', codec, upscaler: u.name, points: down.get(u.name) ?? [], lossless });
+      }
+    }
+    const size = await stat(o.source);
+    o.log(`source ${o.source} (${size.size} bytes) scored on ${ref.size} frames`);
+    return {
+      config: {
+        source: o.source,
+        sourceSize: `${info.width}x${info.height}@${info.fps.toFixed(2)}`,
+        hrSize: `${w}x${h}`,
+        lrSize: `${lw}x${lh}`,
+        fps: o.fps,
+        frames: o.frames,
+        scoredFrames: [...ref.keys()],
+        downscale: `ffmpeg scale flags=${o.downscale}, in YUV 4:2:0 as a WebRTC sender scales`,
+        colorMatrix: 'decoded YUV -> RGB with BT.709 limited range for every stream; metric luma is BT.601 (SR convention)',
+        metric: `training/metrics measure(): Y-PSNR and SSIM (BT.601 luma), border ${o.scale}, mean over scored frames`,
+        encoders: Object.fromEntries(o.codecs.map((c) => [c, { label: CODEC_SPECS[c].label, ffmpegArgs: CODEC_SPECS[c].args(1000).join(' ').replace(/1000\b/g, '<bitrate>') }])),
+      },
+      curves,
+      ...analyse(curves),
+    };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** BD-rate of every downscaled curve (and the webrtc curve) against direct 1080p of the same codec. */
+export function analyse(curves: readonly Curve[]): { comparisons: Comparison[]; equivalents: Equivalent[] } {
+  const comparisons: Comparison[] = [];
+  const eq: Equivalent[] = [];
+  for (const c of curves) {
+    const direct = curves.find((d) => d.kind === 'direct' && d.codec === c.codec);
+    if (c.kind === 'downscaled' && direct !== undefined) {
+      comparisons.push(compareCurves(direct, c));
+      eq.push(...equivalents(direct, c));
+    }
+    if (c.kind === 'webrtc') {
+      for (const b of curves.filter((d) => d.kind === 'downscaled' && d.codec === c.codec)) comparisons.push(compareCurves(c, b));
+    }
+  }
+  return { comparisons, equivalents: eq };
+}

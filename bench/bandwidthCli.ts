@@ -1,0 +1,97 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { setupBackend } from '../training/tf/backend.js';
+import { measureBandwidth, type BandwidthMeasurement } from './bandwidth.js';
+import { bandwidthMarkdown, bandwidthPlots } from './bandwidthReport.js';
+import { parseCodecs } from './codecs.js';
+import { commandLine, ffmpegVersion, runInfo, type RunInfo } from './machine.js';
+import { shippedModels } from './models.js';
+import { bicubicUpscaler, modelUpscaler, type FrameUpscaler } from './nodeUpscalers.js';
+import { DEFAULT_VIDEO, RESULTS_DIR, requirePath } from './paths.js';
+
+export const BANDWIDTH_HELP = `npm run bench:bandwidth -- [options]
+  --source <file>       1080p clip (default ../shared/datasets/video/video-1080p-60fps-2s.mp4, Big Buck Bunny)
+  --frames <n>          frames encoded after resampling to --fps (default 60)
+  --fps <n>             frame rate of the encoded clip (default 30)
+  --score-every <n>     score every n-th frame (default 10)
+  --bitrates <list>     target kbit/s (default 200,300,500,750,1000,1500,2000,3000,4000,6000)
+  --codecs <list>       vp8,vp9,h264 (default all)
+  --sr-codecs <list>    codecs whose 270p curve also runs the SR models (default vp8)
+  --models <list>       model dirs under models/ (default: every 4x model); --no-models for bicubic only
+  --downscale <flag>    ffmpeg scale flag of the sender's downscale (default area: the box filter
+                        libyuv uses when WebRTC scales a frame down)
+  --out <dir>           results directory (default bench/results)`;
+
+export interface BandwidthResult extends BandwidthMeasurement {
+  readonly run: RunInfo;
+}
+
+export async function bandwidthMain(argv: readonly string[]): Promise<BandwidthResult> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      source: { type: 'string' },
+      frames: { type: 'string', default: '60' },
+      fps: { type: 'string', default: '30' },
+      'score-every': { type: 'string', default: '10' },
+      bitrates: { type: 'string', default: '200,300,500,750,1000,1500,2000,3000,4000,6000' },
+      codecs: { type: 'string', default: 'vp8,vp9,h264' },
+      'sr-codecs': { type: 'string', default: 'vp8' },
+      models: { type: 'string' },
+      'no-models': { type: 'boolean', default: false },
+      downscale: { type: 'string', default: 'area' },
+      out: { type: 'string', default: RESULTS_DIR },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(BANDWIDTH_HELP);
+    process.exit(0);
+  }
+  const int = (s: string, name: string): number => {
+    const n = Number(s);
+    if (!Number.isInteger(n) || n <= 0) throw new RangeError(`--${name} must be a positive integer, got '${s}'`);
+    return n;
+  };
+  const source = requirePath(values.source ?? DEFAULT_VIDEO, 'source clip', '--source');
+  const bitrates = values.bitrates.split(',').map((s) => int(s.trim(), 'bitrates'));
+  const scale = 4;
+  const upscalers: FrameUpscaler[] = [bicubicUpscaler(scale)];
+  if (!values['no-models']) {
+    const models = shippedModels({ ...(values.models !== undefined ? { names: values.models.split(',') } : {}), scale });
+    if (models.length > 0) await setupBackend('wasm');
+    for (const m of models) upscalers.push(await modelUpscaler(m.dir, m.name));
+    if (models.length === 0) console.warn('bench:bandwidth: no 4x model under models/: only bicubic is measured on the 270p curves');
+  }
+  const run = runInfo(commandLine('bench:bandwidth', argv), { ffmpeg: ffmpegVersion(), tfjsBackend: upscalers.length > 1 ? 'wasm (Node)' : 'none' });
+  try {
+    const m = await measureBandwidth({
+      source,
+      frames: int(values.frames, 'frames'),
+      fps: int(values.fps, 'fps'),
+      scoreEvery: int(values['score-every'], 'score-every'),
+      scale,
+      bitratesKbps: bitrates,
+      codecs: parseCodecs(values.codecs),
+      srCodecs: parseCodecs(values['sr-codecs']),
+      downscale: values.downscale,
+      upscalers,
+      log: (msg) => console.log(msg),
+    });
+    const result: BandwidthResult = { run, ...m };
+    await writeBandwidthResult(values.out, result);
+    return result;
+  } finally {
+    for (const u of upscalers) u.dispose();
+  }
+}
+
+export async function writeBandwidthResult(dir: string, result: BandwidthResult): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'bandwidth.json'), JSON.stringify(result, null, 2) + '\n');
+  for (const [name, svg] of bandwidthPlots(result)) await writeFile(join(dir, name), svg);
+  await writeFile(join(dir, 'bandwidth.md'), `<!-- ${result.run.command} on ${result.run.date} -->\n${bandwidthMarkdown(result)}`);
+  console.log(`wrote ${join(dir, 'bandwidth.json')}, plots and bandwidth.md`);
+}

@@ -1,0 +1,52 @@
+import type { BdResult } from './bdRate.js';
+import type { BandwidthMeasurement } from './bandwidth.js';
+import type { Curve } from './bandwidthAnalysis.js';
+import { linePlotSvg, type Series } from './svgPlot.js';
+
+const label = (c: Curve): string =>
+  c.kind === 'direct' ? `${c.codec} direct 1080p` : c.kind === 'webrtc' ? `browser ${c.codec}, balanced` : `${c.codec} 270p + ${c.upscaler ?? '?'}`;
+
+/** One SVG per codec and metric: direct, downscaled + each upscaler, and the browser curve. */
+export function bandwidthPlots(m: BandwidthMeasurement): Map<string, string> {
+  const plots = new Map<string, string>();
+  for (const codec of new Set(m.curves.map((c) => c.codec))) {
+    const curves = m.curves.filter((c) => c.codec === codec);
+    for (const metric of ['psnrY', 'ssimY'] as const) {
+      const series: Series[] = curves.map((c) => ({
+        label: label(c),
+        points: c.points.map((p) => [p.kbps, p[metric]] as const),
+        dashed: c.kind !== 'downscaled',
+      }));
+      plots.set(
+        `bandwidth-${codec}-${metric === 'psnrY' ? 'psnr' : 'ssim'}.svg`,
+        linePlotSvg(series, {
+          title: `${codec}: ${m.config.hrSize} source, ${metric === 'psnrY' ? 'Y-PSNR' : 'SSIM (Y)'} vs link bitrate`,
+          xLabel: 'measured bitrate (kbit/s, log)',
+          yLabel: metric === 'psnrY' ? 'Y-PSNR (dB)' : 'SSIM (Y)',
+          logX: true,
+        }),
+      );
+    }
+  }
+  return plots;
+}
+
+const bd = (r: BdResult, digits: number, unit: string): string => (r.value === null ? `n/a (${r.reason})` : `${r.value.toFixed(digits)}${unit}`);
+
+/** Markdown tables for bench/README.md. */
+export function bandwidthMarkdown(m: BandwidthMeasurement): string {
+  const lines: string[] = [];
+  lines.push('| curve | target kbit/s | measured kbit/s | Y-PSNR dB | SSIM |', '|---|---:|---:|---:|---:|');
+  for (const c of m.curves) {
+    for (const p of c.points) {
+      const size = p.sentWidth !== undefined ? ` (sent ${p.sentWidth}x${p.sentHeight ?? 0}, ${p.receivedFps?.toFixed(0) ?? '?'} fps)` : '';
+      lines.push(`| ${c.id}${size} | ${p.targetKbps} | ${p.kbps.toFixed(0)} | ${p.psnrY.toFixed(2)} | ${p.ssimY.toFixed(4)} |`);
+    }
+    if (c.lossless !== undefined) lines.push(`| ${c.id} (uncompressed 270p) | - | - | ${c.lossless.psnrY.toFixed(2)} | ${c.lossless.ssimY.toFixed(4)} |`);
+  }
+  lines.push('', '| test vs anchor | BD-rate @ equal PSNR | BD-rate @ equal SSIM | BD-PSNR | where it wins / loses |', '|---|---:|---:|---:|---|');
+  for (const c of m.comparisons) {
+    lines.push(`| ${c.test} vs ${c.anchor} | ${bd(c.bdRatePsnrPercent, 1, ' %')} | ${bd(c.bdRateSsimPercent, 1, ' %')} | ${bd(c.bdPsnrDb, 2, ' dB')} | ${c.summary} |`);
+  }
+  return lines.join('\n') + '\n';
+}

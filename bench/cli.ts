@@ -1,0 +1,22 @@
+import { bandwidthMain, BANDWIDTH_HELP } from './bandwidthCli.js';
+
+const USAGE = `npm run bench -- <speed|quality|bandwidth> [options]   (or npm run bench:<name>)
+
+${BANDWIDTH_HELP}`;
+
+async function main(argv: readonly string[]): Promise<void> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case 'bandwidth':
+      await bandwidthMain(rest);
+      return;
+    default:
+      console.error(USAGE);
+      process.exitCode = cmd === undefined || cmd === '--help' ? 0 : 2;
+  }
+}
+
+main(process.argv.slice(2)).catch((e: unknown) => {
+  console.error(e instanceof Error ? `${e.name}: ${e.message}` : e);
+  process.exitCode = 1;
+});
