@@ -8,7 +8,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        project: ['./tsconfig.node.json', './tsconfig.dom.json', './tsconfig.worker.json'],
+        project: ['./tsconfig.node.json', './tsconfig.dom.json', './tsconfig.worker.json', './tsconfig.dom-test.json'],
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -1,0 +1,77 @@
+import type { BackendKind, FallbackReason, ReceiverStats } from '../worker/protocol.js';
+
+export type ReceiverState = 'idle' | 'loading' | 'running' | 'fallback' | 'disposed';
+
+export interface StateChangeEvent {
+  readonly state: ReceiverState;
+  readonly previous: ReceiverState;
+}
+
+export interface FallbackEvent {
+  readonly from: BackendKind;
+  readonly to: BackendKind;
+  readonly reason: FallbackReason;
+  readonly detail: string;
+}
+
+export interface TierChangeEvent {
+  readonly from: string;
+  readonly to: string;
+  readonly reason: 'too-slow' | 'headroom';
+}
+
+export interface ReceiverEventMap {
+  statechange: [StateChangeEvent];
+  stats: [ReceiverStats];
+  fallback: [FallbackEvent];
+  tierchange: [TierChangeEvent];
+  error: [Error];
+}
+
+type Listener<A extends unknown[]> = (...args: A) => void;
+// Stored type-erased; on()/emit() restore the per-event signature.
+type AnyListener = (...args: unknown[]) => void;
+
+/**
+ * A small typed emitter: EventTarget would force every payload into a CustomEvent. A throwing listener
+ * does not stop the others; its error goes to reportError, where the page's error handler sees it.
+ */
+export class TypedEmitter<M extends { [K in keyof M]: unknown[] }> {
+  readonly #listeners = new Map<keyof M, Set<AnyListener>>();
+
+  on<K extends keyof M>(name: K, listener: Listener<M[K]>): () => void {
+    if (typeof listener !== 'function') throw new TypeError(`listener for '${String(name)}' must be a function`);
+    let set = this.#listeners.get(name);
+    if (set === undefined) {
+      set = new Set();
+      this.#listeners.set(name, set);
+    }
+    set.add(listener as unknown as AnyListener);
+    return () => this.off(name, listener);
+  }
+
+  off<K extends keyof M>(name: K, listener: Listener<M[K]>): void {
+    this.#listeners.get(name)?.delete(listener as unknown as AnyListener);
+  }
+
+  listenerCount<K extends keyof M>(name: K): number {
+    return this.#listeners.get(name)?.size ?? 0;
+  }
+
+  protected emit<K extends keyof M>(name: K, ...args: M[K]): void {
+    const set = this.#listeners.get(name);
+    if (set === undefined) return;
+    for (const listener of [...set]) {
+      try {
+        listener(...(args as unknown[]));
+      } catch (error) {
+        if (typeof reportError === 'function') reportError(error);
+        else console.error(error);
+      }
+    }
+  }
+
+  protected removeAllListeners(): void {
+    this.#listeners.clear();
+  }
+}

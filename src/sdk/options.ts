@@ -1,0 +1,119 @@
+import { VARIANTS } from '../model/variants.js';
+import type { BackendKind } from '../worker/protocol.js';
+
+export interface ReceiverOptions {
+  /** Where to paint. null: paint into `receiver.outputTrack` instead. */
+  canvas: HTMLCanvasElement | OffscreenCanvas | null;
+  outputWidth: number;
+  outputHeight: number;
+  /** Folder holding `<variant>/model.json`; relative URLs resolve against the document. */
+  modelBaseUrl: string | URL;
+  /** One model.json anywhere; overrides `modelBaseUrl` + `tiers` and turns adaptive tiering off. */
+  modelUrl: string | URL | null;
+  /** Variant names, heaviest first; adaptive tiering moves along this list. */
+  tiers: readonly string[];
+  /** Variant to start with; null: the first of `tiers`. */
+  initialTier: string | null;
+  adaptive: boolean;
+  /** 'auto' walks the fallback ladder from WebGPU; a rung name starts there. */
+  backend: 'auto' | BackendKind;
+  preferF16: boolean;
+  statsIntervalMs: number;
+  /** false: plain bicubic upscaling (A/B comparison). */
+  enabled: boolean;
+  webglTileSize: number;
+  /** Override the worker script URL (bundlers that cannot see `new URL(..., import.meta.url)`). */
+  workerUrl: string | URL | null;
+}
+
+export type ResolvedOptions = Readonly<ReceiverOptions>;
+
+/** The models shipped in this package live next to the sources: <package>/models/<variant>/. */
+export const DEFAULT_MODEL_BASE_URL = new URL('../../models/', import.meta.url).href;
+
+export const DEFAULTS: ResolvedOptions = Object.freeze({
+  canvas: null,
+  outputWidth: 1920,
+  outputHeight: 1080,
+  modelBaseUrl: DEFAULT_MODEL_BASE_URL,
+  modelUrl: null,
+  tiers: Object.freeze(['lite32x4', 'tiny']),
+  initialTier: null,
+  adaptive: true,
+  backend: 'auto',
+  preferF16: true,
+  statsIntervalMs: 1000,
+  enabled: true,
+  webglTileSize: 128,
+  workerUrl: null,
+});
+
+const KNOWN_KEYS: ReadonlySet<string> = new Set(Object.keys(DEFAULTS));
+const BACKENDS: readonly string[] = ['auto', 'webgpu', 'webgl', 'bicubic'];
+
+function intIn(name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw new TypeError(`options.${name} must be an integer, got ${String(value)}`);
+  if (value < min || value > max) throw new RangeError(`options.${name} must be in [${min}, ${max}], got ${value}`);
+  return value;
+}
+
+function bool(name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new TypeError(`options.${name} must be a boolean, got ${typeof value}`);
+  return value;
+}
+
+function url(name: string, value: unknown, nullable: boolean): string | URL | null {
+  if (value === null && nullable) return null;
+  if (typeof value === 'string' && value.length > 0) return value;
+  if (value instanceof URL) return value;
+  throw new TypeError(`options.${name} must be a non-empty string or URL${nullable ? ' or null' : ''}`);
+}
+
+function isCanvas(value: unknown): value is HTMLCanvasElement | OffscreenCanvas {
+  if (typeof OffscreenCanvas !== 'undefined' && value instanceof OffscreenCanvas) return true;
+  return typeof HTMLCanvasElement !== 'undefined' && value instanceof HTMLCanvasElement;
+}
+
+/** Merges over DEFAULTS and validates; throws TypeError/RangeError naming the option and what it accepts. */
+export function resolveOptions(input: unknown = {}): ResolvedOptions {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new TypeError('options must be an object');
+  for (const key of Object.keys(input)) {
+    if (!KNOWN_KEYS.has(key)) throw new TypeError(`options.${key} is not a known option; known: ${[...KNOWN_KEYS].join(', ')}`);
+  }
+  const o = { ...DEFAULTS, ...(input as Partial<ReceiverOptions>) };
+  if (o.canvas !== null && !isCanvas(o.canvas)) throw new TypeError('options.canvas must be an HTMLCanvasElement, an OffscreenCanvas or null');
+  const outputWidth = intIn('outputWidth', o.outputWidth, 16, 7680);
+  const outputHeight = intIn('outputHeight', o.outputHeight, 16, 4320);
+  const modelBaseUrl = url('modelBaseUrl', o.modelBaseUrl, false) as string | URL;
+  const modelUrl = url('modelUrl', o.modelUrl, true);
+  const workerUrl = url('workerUrl', o.workerUrl, true);
+  if (!Array.isArray(o.tiers) || o.tiers.length === 0) throw new TypeError('options.tiers must be a non-empty array of variant names');
+  for (const t of o.tiers as unknown[]) {
+    if (typeof t !== 'string' || !VARIANTS.has(t)) {
+      throw new RangeError(`options.tiers contains unknown variant '${String(t)}'; known: ${[...VARIANTS.keys()].join(', ')}`);
+    }
+  }
+  if (new Set(o.tiers).size !== o.tiers.length) throw new RangeError('options.tiers must not repeat a variant');
+  if (o.initialTier !== null && (typeof o.initialTier !== 'string' || !o.tiers.includes(o.initialTier))) {
+    throw new RangeError(`options.initialTier must be one of options.tiers (${o.tiers.join(', ')}) or null`);
+  }
+  if (typeof o.backend !== 'string' || !BACKENDS.includes(o.backend)) {
+    throw new RangeError(`options.backend must be one of ${BACKENDS.join(', ')}, got ${String(o.backend)}`);
+  }
+  return Object.freeze({
+    canvas: o.canvas,
+    outputWidth,
+    outputHeight,
+    modelBaseUrl,
+    modelUrl,
+    tiers: Object.freeze([...(o.tiers as readonly string[])]),
+    initialTier: o.initialTier,
+    adaptive: bool('adaptive', o.adaptive),
+    backend: o.backend,
+    preferF16: bool('preferF16', o.preferF16),
+    statsIntervalMs: intIn('statsIntervalMs', o.statsIntervalMs, 100, 60_000),
+    enabled: bool('enabled', o.enabled),
+    webglTileSize: intIn('webglTileSize', o.webglTileSize, 32, 1024),
+    workerUrl,
+  });
+}

@@ -1,0 +1,151 @@
+/**
+ * The only module both sides of the worker boundary import. Two unions, one per direction, so a message
+ * sent the wrong way is a type error. Errors cross as plain `{name, code, message}`: structured clone
+ * drops Error subclasses, so the SDK rebuilds them (src/sdk/errors.ts).
+ */
+
+export const PROTOCOL_VERSION = 1;
+
+/** Rungs of the fallback ladder, best first. */
+export type BackendKind = 'webgpu' | 'webgl' | 'bicubic';
+
+export interface SerializedError {
+  readonly name: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface ModelRef {
+  readonly variant: string;
+  /** Absolute URL of the tfjs model.json. */
+  readonly url: string;
+}
+
+export interface WorkerConfig {
+  readonly protocolVersion: number;
+  /** Heaviest first. Adaptive tiering moves along this list. */
+  readonly models: readonly ModelRef[];
+  readonly initialTier: number;
+  readonly adaptive: boolean;
+  readonly outputWidth: number;
+  readonly outputHeight: number;
+  /** 'auto' walks the whole ladder; anything else starts at that rung. */
+  readonly backend: 'auto' | BackendKind;
+  readonly preferF16: boolean;
+  readonly statsIntervalMs: number;
+  readonly enabled: boolean;
+  /** Input tile edge (pixels) for the WebGL backend, whose textures overflow on whole frames. */
+  readonly webglTileSize: number;
+}
+
+/**
+ * A MediaStreamTrack as far as the worker typings go: the WebWorker lib has no MediaStreamTrack, yet
+ * Safari and Firefox transfer tracks into workers.
+ */
+export interface TransferredTrack {
+  readonly kind: string;
+  readonly id: string;
+}
+
+export type OutputTarget =
+  | { readonly kind: 'canvas'; readonly canvas: OffscreenCanvas }
+  | { readonly kind: 'writable'; readonly writable: WritableStream<VideoFrame> }
+  /** The worker makes a VideoTrackGenerator and sends its track back ('output-track'). */
+  | { readonly kind: 'track-generator' };
+
+export type InputSource =
+  | { readonly kind: 'stream'; readonly readable: ReadableStream<VideoFrame> }
+  | { readonly kind: 'track'; readonly track: TransferredTrack }
+  /** Frames arrive one by one as 'frame' messages (requestVideoFrameCallback fallback). */
+  | { readonly kind: 'bitmaps' };
+
+export type MainToWorker =
+  | { readonly type: 'init'; readonly config: WorkerConfig; readonly output: OutputTarget }
+  | { readonly type: 'attach'; readonly sourceId: number; readonly input: InputSource }
+  | { readonly type: 'frame'; readonly sourceId: number; readonly bitmap: ImageBitmap; readonly timestampUs: number }
+  | { readonly type: 'detach' }
+  | { readonly type: 'set-enabled'; readonly enabled: boolean }
+  /** Diagnostics: destroy the GPU device (or lose the WebGL context) to exercise the fallback ladder. */
+  | { readonly type: 'simulate-gpu-loss' }
+  | { readonly type: 'dispose' };
+
+export type TimingSource = 'timestamp-query' | 'submitted-work-done' | 'wall';
+
+export interface ReceiverStats {
+  readonly inputFps: number;
+  readonly inputWidth: number;
+  readonly inputHeight: number;
+  readonly outputFps: number;
+  readonly outputWidth: number;
+  readonly outputHeight: number;
+  readonly framesIn: number;
+  readonly framesPainted: number;
+  readonly framesDropped: number;
+  readonly modelMsP50: number;
+  readonly modelMsP95: number;
+  /** Frame arrival in the worker to paint submitted. */
+  readonly latencyMsP50: number;
+  readonly latencyMsP95: number;
+  readonly backend: BackendKind;
+  readonly tier: string;
+  readonly adapter: string;
+  readonly timing: TimingSource;
+  readonly f16: boolean;
+  readonly enabled: boolean;
+  /** Tensor reads to the CPU (tfjs backend read/readSync) since start: zero per frame on WebGPU. */
+  readonly readbacks: number;
+  readonly numTensors: number;
+  readonly openFrames: number;
+}
+
+export interface LeakReport {
+  readonly numTensors: number;
+  readonly openFrames: number;
+}
+
+export type FallbackReason = 'webgpu-unavailable' | 'webgl-unavailable' | 'device-lost' | 'backend-error' | 'model-load-failed';
+
+export type WorkerToMain =
+  | { readonly type: 'hello'; readonly workerHasTrackProcessor: boolean; readonly workerHasTrackGenerator: boolean }
+  | { readonly type: 'output-track'; readonly track: TransferredTrack }
+  | { readonly type: 'first-frame'; readonly sourceId: number; readonly backend: BackendKind }
+  | { readonly type: 'stats'; readonly stats: ReceiverStats }
+  | { readonly type: 'fallback'; readonly from: BackendKind; readonly to: BackendKind; readonly reason: FallbackReason; readonly detail: string }
+  | { readonly type: 'tierchange'; readonly from: string; readonly to: string; readonly reason: 'too-slow' | 'headroom' }
+  | { readonly type: 'source-ended'; readonly sourceId: number }
+  | { readonly type: 'error'; readonly error: SerializedError; readonly fatal: boolean }
+  | { readonly type: 'disposed'; readonly leaks: LeakReport };
+
+const MAIN_TYPES: ReadonlySet<string> = new Set(['init', 'attach', 'frame', 'detach', 'set-enabled', 'simulate-gpu-loss', 'dispose']);
+const WORKER_TYPES: ReadonlySet<string> = new Set(['hello', 'output-track', 'first-frame', 'stats', 'fallback', 'tierchange', 'source-ended', 'error', 'disposed']);
+
+function typeOf(data: unknown): string | null {
+  if (typeof data !== 'object' || data === null) return null;
+  const t = (data as { type?: unknown }).type;
+  return typeof t === 'string' ? t : null;
+}
+
+/** Guards only the discriminant: both ends are built from this file, so the payload shapes match. */
+export function isMainToWorker(data: unknown): data is MainToWorker {
+  const t = typeOf(data);
+  return t !== null && MAIN_TYPES.has(t);
+}
+
+export function isWorkerToMain(data: unknown): data is WorkerToMain {
+  const t = typeOf(data);
+  return t !== null && WORKER_TYPES.has(t);
+}
+
+/** Flattens anything thrown into the wire form; `code` survives when the thrower set one. */
+export function serializeError(error: unknown, fallbackCode = 'internal'): SerializedError {
+  if (error instanceof Error || (typeof DOMException !== 'undefined' && error instanceof DOMException)) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string') return { name: error.name, code, message: error.message };
+    return { name: error.name, code: error.name === 'AbortError' ? 'aborted' : fallbackCode, message: error.message };
+  }
+  return { name: 'Error', code: fallbackCode, message: String(error) };
+}
+
+export function assertNever(value: never): never {
+  throw new Error(`unexpected variant: ${JSON.stringify(value)}`);
+}
