@@ -1,0 +1,54 @@
+import type { FrameLike } from './FramePipeline.js';
+import type { ModelRef, TimingSource } from './protocol.js';
+
+/** Raised by a renderer factory when its API is missing (no adapter, no WebGL2): the ladder's 'unavailable'. */
+export class BackendUnavailableError extends Error {
+  override readonly name = 'BackendUnavailableError';
+  readonly code = 'backend-unavailable';
+}
+
+export interface RenderResult<S> {
+  /** What the sink presents; the renderer owns it and may reuse it next frame. */
+  readonly surface: S;
+  /** GPU (or wall) time of the generator for this frame, null when not measured. */
+  readonly modelMs: number | null;
+}
+
+/** A neural rung of the ladder. One instance per GPU device / context: a lost one is disposed, not revived. */
+export interface ModelRenderer<F extends FrameLike, S> {
+  readonly kind: 'webgpu' | 'webgl';
+  readonly adapter: string;
+  readonly timing: TimingSource;
+  readonly f16: boolean;
+  /** Settles with a reason when the device or context goes away. */
+  readonly lost: Promise<string>;
+  /** Loads (once; cached) the generator behind `model`. Cancellable. */
+  prepare(model: ModelRef, signal: AbortSignal): Promise<void>;
+  /** Makes a prepared model the one render() uses. */
+  select(model: ModelRef): void;
+  render(frame: F): Promise<RenderResult<S>>;
+  simulateLoss(): void;
+  /** Frees every tensor and GPU resource; idempotent. */
+  dispose(): void;
+}
+
+/** The floor of the ladder, and the A/B "off" view: plain bicubic, no model. */
+export interface PlainRenderer<F extends FrameLike, S> {
+  render(frame: F): Promise<RenderResult<S>>;
+  dispose(): void;
+}
+
+export interface FrameSink<S> {
+  present(surface: S, timestampUs: number): void;
+  dispose(): void;
+}
+
+/** Everything the session needs from the browser, so that Node tests can hand it fakes. */
+export interface Platform<F extends FrameLike, S> {
+  createModelRenderer(kind: 'webgpu' | 'webgl'): Promise<ModelRenderer<F, S>>;
+  createPlainRenderer(): PlainRenderer<F, S>;
+  now(): number;
+  numTensors(): number;
+  readbacks(): number;
+  setInterval(fn: () => void, ms: number): () => void;
+}
