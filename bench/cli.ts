@@ -1,6 +1,9 @@
 import { bandwidthMain, BANDWIDTH_HELP } from './bandwidthCli.js';
+import { qualityMain, QUALITY_HELP } from './qualityCli.js';
 
 const USAGE = `npm run bench -- <speed|quality|bandwidth> [options]   (or npm run bench:<name>)
+
+${QUALITY_HELP}
 
 ${BANDWIDTH_HELP}`;
 
@@ -9,6 +12,9 @@ async function main(argv: readonly string[]): Promise<void> {
   switch (cmd) {
     case 'bandwidth':
       await bandwidthMain(rest);
+      return;
+    case 'quality':
+      await qualityMain(rest);
       return;
     default:
       console.error(USAGE);
