@@ -1,7 +1,7 @@
 export type { Generator, GeneratorConfig, GeneratorWeights, SkipMode, TailMode } from './types.js';
 export { VARIANTS, getVariant, countParams, countMacs, sameConfig, type VariantInfo } from './variants.js';
 export { architecturePlan, planUnits, weightSpecs, validateConfig, isBuffer, type ArchitecturePlan, type SepConvUnit, type WeightSpec } from './weightSpec.js';
-export { generatorForward, BN_EPS, BN_MOMENTUM, type ForwardOptions } from './generator.js';
+export { generatorForward, pixelShuffle, BN_EPS, BN_MOMENTUM, type ForwardOptions } from './generator.js';
 export { initGeneratorWeights, disposeWeights, seededRandom, type InitOptions } from './initGeneratorWeights.js';
 export { foldBatchNorm } from './foldBatchNorm.js';
 export { createGenerator } from './createGenerator.js';
@@ -11,3 +11,6 @@ export { saveGenerator, type SaveOptions } from './saveGenerator.js';
 export { FORMAT_VERSION, MODEL_FORMAT, type JsonValue, type ModelJson, type ShardInfo, type SwiftSRMeta } from './manifest.js';
 export type { FetchLike, ModelFiles } from './modelFiles.js';
 export { sha256Hex } from './sha256.js';
+export { convertPth, type ConvertedPth } from './convertPth.js';
+export { importTorchStateDict, exportTorchStateDict, inferTorchConfig, shufflePermutation, isIgnoredTorchKey, type TorchLayoutTensor } from './pytorchLayout.js';
+export { readPth, findStateDict, PthFormatError, type TorchTensor, type TorchDtype } from './pth/readPth.js';
