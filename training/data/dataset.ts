@@ -1,0 +1,174 @@
+import { readdir, stat } from 'node:fs/promises';
+import { extname, join, resolve } from 'node:path';
+import { IMAGE_EXTENSIONS, modcrop, quantize, readImage, type RgbImage } from './image.js';
+import { imresize } from './imresize.js';
+import type { Rng } from './rng.js';
+
+export class DatasetError extends Error {
+  override readonly name = 'DatasetError';
+}
+
+/** Image files of the given folders (not recursive), sorted for determinism; clear errors for bad folders. */
+export async function listImages(dirs: readonly string[]): Promise<string[]> {
+  if (dirs.length === 0) throw new DatasetError('no data folder given (--data <dir>[,<dir>])');
+  const out: string[] = [];
+  for (const dir of dirs) {
+    const abs = resolve(dir);
+    let names: string[];
+    try {
+      if (!(await stat(abs)).isDirectory()) throw new DatasetError(`data path is not a folder: ${abs}`);
+      names = await readdir(abs);
+    } catch (e) {
+      if (e instanceof DatasetError) throw e;
+      throw new DatasetError(`data folder not found: ${abs}`);
+    }
+    const files = names.filter((n) => (IMAGE_EXTENSIONS as readonly string[]).includes(extname(n).toLowerCase())).sort();
+    if (files.length === 0) throw new DatasetError(`data folder holds no PNG, JPEG or BMP images: ${abs}`);
+    out.push(...files.map((n) => join(abs, n)));
+  }
+  return out;
+}
+
+/** An HR image (modcropped to the scale) and its LR: MATLAB-bicubic downscaled, rounded to 8 bit. */
+export interface ImagePair {
+  readonly path: string;
+  readonly hr: RgbImage;
+  readonly lr: RgbImage;
+}
+
+const cache = new Map<string, Promise<ImagePair>>();
+
+/** Decoded and downscaled once per process (the trainer revisits every image thousands of times). */
+export function loadPair(path: string, scale: number): Promise<ImagePair> {
+  const key = `${scale}:${path}`;
+  let p = cache.get(key);
+  if (p === undefined) {
+    p = readImage(path).then((img) => {
+      const hr = modcrop(img, scale);
+      return { path, hr, lr: quantize(imresize(hr, 1 / scale)) };
+    });
+    cache.set(key, p);
+    p.catch(() => cache.delete(key));
+  }
+  return p;
+}
+
+export interface Batch {
+  /** [n, patch/scale, patch/scale, 3] */
+  readonly lr: Float32Array;
+  /** [n, patch, patch, 3] */
+  readonly hr: Float32Array;
+  readonly n: number;
+  readonly lrSize: number;
+  readonly hrSize: number;
+}
+
+/**
+ * Copies a size x size patch at (x, y) into out at offset, under one of the 8 dihedral transforms
+ * (bit 0: flip x, bit 1: flip y, bit 2: transpose). LR and HR get the same transform, and bicubic
+ * downscaling commutes with all of them, so the pair stays consistent.
+ */
+function copyPatch(img: RgbImage, x: number, y: number, size: number, t: number, out: Float32Array, offset: number): void {
+  for (let r = 0; r < size; r++) {
+    for (let c = 0; c < size; c++) {
+      let sr = t & 4 ? c : r;
+      let sc = t & 4 ? r : c;
+      if (t & 1) sc = size - 1 - sc;
+      if (t & 2) sr = size - 1 - sr;
+      const s = ((y + sr) * img.width + x + sc) * 3;
+      const o = offset + (r * size + c) * 3;
+      out[o] = img.data[s] ?? 0;
+      out[o + 1] = img.data[s + 1] ?? 0;
+      out[o + 2] = img.data[s + 2] ?? 0;
+    }
+  }
+}
+
+function patchStd(img: RgbImage, x: number, y: number, size: number): number {
+  let s = 0;
+  let s2 = 0;
+  for (let r = 0; r < size; r++) {
+    for (let c = 0; c < size; c++) {
+      const i = ((y + r) * img.width + x + c) * 3;
+      const v = ((img.data[i] ?? 0) + (img.data[i + 1] ?? 0) + (img.data[i + 2] ?? 0)) / 3;
+      s += v;
+      s2 += v * v;
+    }
+  }
+  const n = size * size;
+  return Math.sqrt(Math.max(0, s2 / n - (s / n) ** 2));
+}
+
+export interface PatchOptions {
+  readonly scale: number;
+  /** HR crop size, a multiple of the scale. */
+  readonly patch: number;
+  readonly augment: boolean;
+  /**
+   * Flat crops (std of the LR patch below this, values in [0, 1]) are redrawn up to 4 times: they
+   * teach nothing and cost as much as any other crop.
+   */
+  readonly minStd: number;
+  /** Drop images smaller than the crop (reported through `onSkip`) instead of failing. */
+  readonly skipSmall?: boolean;
+  readonly onSkip?: (message: string) => void;
+}
+
+/** Random aligned LR/HR crops from cached images; every draw comes from the given Rng. */
+export class PatchSampler {
+  private readonly cumulative: number[];
+
+  private constructor(
+    private readonly pairs: readonly ImagePair[],
+    private readonly opts: PatchOptions,
+  ) {
+    let acc = 0;
+    // Pick images by area so that every pixel is equally likely (T91 sizes differ by 10x).
+    this.cumulative = pairs.map((p) => (acc += p.hr.width * p.hr.height));
+  }
+
+  static async create(files: readonly string[], opts: PatchOptions): Promise<PatchSampler> {
+    if (opts.patch % opts.scale !== 0 || opts.patch <= 0) throw new RangeError(`crop size ${opts.patch} must be a positive multiple of the scale ${opts.scale}`);
+    let pairs = await Promise.all(files.map((f) => loadPair(f, opts.scale)));
+    const small = pairs.filter((p) => p.hr.width < opts.patch || p.hr.height < opts.patch);
+    if (small.length > 0 && opts.skipSmall === true && small.length < pairs.length) {
+      opts.onSkip?.(`skipping ${small.length} image(s) smaller than the ${opts.patch} px crop: ${small.map((p) => p.path).join(', ')}`);
+      pairs = pairs.filter((p) => !small.includes(p));
+    } else if (small.length > 0) {
+      const list = small.slice(0, 5).map((p) => `${p.path} (${p.hr.width}x${p.hr.height})`).join(', ');
+      throw new DatasetError(`${small.length} image(s) smaller than the ${opts.patch} px crop: ${list}${small.length > 5 ? ', ...' : ''} (use a smaller --patch, or --skip-small to leave them out)`);
+    }
+    return new PatchSampler(pairs, opts);
+  }
+
+  get size(): number {
+    return this.pairs.length;
+  }
+
+  sample(n: number, rng: Rng): Batch {
+    const { scale, patch } = this.opts;
+    const lrSize = patch / scale;
+    const lr = new Float32Array(n * lrSize * lrSize * 3);
+    const hr = new Float32Array(n * patch * patch * 3);
+    const total = this.cumulative[this.cumulative.length - 1] ?? 0;
+    for (let b = 0; b < n; b++) {
+      let pair: ImagePair | undefined;
+      let lx = 0;
+      let ly = 0;
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const u = rng.next() * total;
+        const idx = Math.min(this.pairs.length - 1, this.cumulative.findIndex((c) => c > u));
+        pair = this.pairs[idx];
+        if (pair === undefined) throw new Error('sampler has no images');
+        lx = rng.int(pair.lr.width - lrSize + 1);
+        ly = rng.int(pair.lr.height - lrSize + 1);
+        if (this.opts.minStd <= 0 || patchStd(pair.lr, lx, ly, lrSize) >= this.opts.minStd) break;
+      }
+      if (pair === undefined) throw new Error('sampler has no images');
+      const t = this.opts.augment ? rng.int(8) : 0;
+      copyPatch(pair.lr, lx, ly, lrSize, t, lr, b * lrSize * lrSize * 3);
+      copyPatch(pair.hr, lx * scale, ly * scale, patch, t, hr, b * patch * patch * 3);
+    }
+    return { lr, hr, n, lrSize, hrSize: patch };
+  }
+}

@@ -1,0 +1,158 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { register } from 'node:module';
+
+/**
+ * Gradients that the wasm backend (and, for DepthToSpace, every backend) lacks, written with ops that
+ * every backend has:
+ * - Conv2D filter grad: one matMul per kernel tap (a single matMul for the 1x1 pointwise convs).
+ * - DepthwiseConv2dNative input grad: depthwise conv of dy with the spatially flipped filter.
+ * - DepthwiseConv2dNative filter grad: a depthwise conv of the padded input with dy as the filter, batch
+ *   folded into the channel axis, then summed over the batch.
+ * - DepthToSpace: its adjoint, space-to-depth as reshape + transpose.
+ * The overrides keep the backend's own kernel where it exists (cpu) unless `force` is set.
+ */
+interface ConvAttrs {
+  strides: number | [number, number];
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dilations?: number | [number, number];
+  dataFormat?: string;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+let forceCustom = false;
+let installed = false;
+
+function hasKernel(name: string): boolean {
+  return !forceCustom && tf.getKernel(name, tf.getBackend()) !== undefined;
+}
+
+function pair(v: number | [number, number] | undefined): [number, number] {
+  if (v === undefined) return [1, 1];
+  return typeof v === 'number' ? [v, v] : v;
+}
+
+/** Pads x as the forward conv did and returns it with the conv geometry. */
+function padAsForward(x: tf.Tensor4D, filterShape: [number, number, number, number], a: ConvAttrs, depthwise: boolean) {
+  const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape, pair(a.strides), pair(a.dilations), a.pad, a.dimRoundingMode, depthwise);
+  const { top, left } = info.padInfo;
+  const needH = (info.outHeight - 1) * info.strideHeight + info.filterHeight;
+  const needW = (info.outWidth - 1) * info.strideWidth + info.filterWidth;
+  const bottom = Math.max(0, needH - x.shape[1] - top);
+  const right = Math.max(0, needW - x.shape[2] - left);
+  let xp = top + bottom + left + right > 0 ? tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]) : x;
+  if (xp.shape[1] > needH || xp.shape[2] > needW) xp = tf.slice(xp, [0, 0, 0, 0], [-1, needH, needW, -1]);
+  return { xp, info };
+}
+
+export function conv2dFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: [number, number, number, number], a: ConvAttrs): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [kh, kw, ci, co] = filterShape;
+    if (pair(a.dilations).some((d) => d !== 1)) throw new RangeError('conv2d filter gradient: dilations must be 1');
+    const { xp, info } = padAsForward(x, filterShape, a, false);
+    const dy2 = tf.reshape(dy, [-1, co]);
+    const taps: tf.Tensor[] = [];
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        const end = [xp.shape[0], i + (info.outHeight - 1) * info.strideHeight + 1, j + (info.outWidth - 1) * info.strideWidth + 1, ci];
+        const xs = tf.stridedSlice(xp, [0, i, j, 0], end, [1, info.strideHeight, info.strideWidth, 1]);
+        taps.push(tf.matMul(tf.reshape(xs, [-1, ci]), dy2, true, false));
+      }
+    }
+    return tf.reshape(taps.length === 1 ? (taps[0] as tf.Tensor) : tf.stack(taps), [kh, kw, ci, co]);
+  });
+}
+
+export function depthwiseInputGrad(xShape: [number, number, number, number], dy: tf.Tensor4D, filter: tf.Tensor4D, a: ConvAttrs): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [kh, kw, , mult] = filter.shape;
+    const [sh, sw] = pair(a.strides);
+    if (sh !== 1 || sw !== 1 || mult !== 1) throw new RangeError('depthwise input gradient: only stride 1 and channel multiplier 1');
+    const info = tf.backend_util.computeConv2DInfo(xShape, filter.shape, 1, 1, a.pad, a.dimRoundingMode, true);
+    const { top, left } = info.padInfo;
+    const padTop = kh - 1 - top;
+    const padLeft = kw - 1 - left;
+    const padBottom = xShape[1] + kh - 1 - info.outHeight - padTop;
+    const padRight = xShape[2] + kw - 1 - info.outWidth - padLeft;
+    const dyp = tf.pad(dy, [[0, 0], [padTop, padBottom], [padLeft, padRight], [0, 0]]);
+    return tf.depthwiseConv2d(dyp, tf.reverse(filter, [0, 1]), 1, 'valid');
+  });
+}
+
+export function depthwiseFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: [number, number, number, number], a: ConvAttrs): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [kh, kw, c, mult] = filterShape;
+    const [sh, sw] = pair(a.strides);
+    if (sh !== 1 || sw !== 1 || mult !== 1) throw new RangeError('depthwise filter gradient: only stride 1 and channel multiplier 1');
+    const { xp } = padAsForward(x, filterShape, a, true);
+    const n = x.shape[0];
+    const [, oh, ow] = dy.shape;
+    const xf = tf.reshape(tf.transpose(xp, [1, 2, 0, 3]), [1, xp.shape[1], xp.shape[2], n * c]);
+    const df = tf.reshape(tf.transpose(dy, [1, 2, 0, 3]), [oh, ow, n * c, 1]);
+    const g = tf.depthwiseConv2d(xf as tf.Tensor4D, df as tf.Tensor4D, 1, 'valid');
+    return tf.reshape(tf.sum(tf.reshape(g, [kh, kw, n, c]), 2), [kh, kw, c, 1]);
+  });
+}
+
+/** Adjoint of NHWC depthToSpace: out[n, h*b+i, w*b+j, c] = in[n, h, w, (i*b + j)*C + c]. */
+export function spaceToDepth(dy: tf.Tensor4D, block: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [n, hb, wb, c] = dy.shape;
+    const h = hb / block;
+    const w = wb / block;
+    const r = tf.reshape(dy, [n, h, block, w, block, c]);
+    return tf.reshape(tf.transpose(r, [0, 1, 3, 2, 4, 5]), [n, h, w, block * block * c]);
+  });
+}
+
+/**
+ * Registers the gradients (idempotent). `force` uses the op-based versions even where the backend has
+ * the native backprop kernels (tests compare the two).
+ */
+export async function installGradients(opts: { force?: boolean } = {}): Promise<void> {
+  forceCustom = opts.force === true;
+  if (installed) return;
+  installed = true;
+  // tfjs-core alone registers no gradients (the @tensorflow/tfjs umbrella imports this file). The hook
+  // lets Node load its ES module build; the registry is global, so the CJS core sees the registrations.
+  if (tf.getGradient('Abs') === undefined) {
+    register('./tfjsEsmResolve.mjs', import.meta.url);
+    await import('@tensorflow/tfjs-core/dist/register_all_gradients.js');
+  }
+  const conv = tf.getGradient('Conv2D');
+  const dw = tf.getGradient('DepthwiseConv2dNative');
+  if (conv === undefined || dw === undefined) throw new Error('tfjs-core gradients for Conv2D/DepthwiseConv2dNative are not registered');
+  tf.registerGradient({
+    kernelName: 'Conv2D',
+    inputsToSave: ['x', 'filter'],
+    gradFunc: (dy, saved, attrs) => {
+      const native = conv.gradFunc(dy, saved, attrs);
+      if (hasKernel('Conv2DBackpropFilter')) return native;
+      const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
+      return {
+        x: native['x'] as () => tf.Tensor,
+        filter: () => conv2dFilterGrad(x, dy as tf.Tensor4D, filter.shape, attrs as unknown as ConvAttrs),
+      };
+    },
+  });
+  tf.registerGradient({
+    kernelName: 'DepthwiseConv2dNative',
+    inputsToSave: ['x', 'filter'],
+    gradFunc: (dy, saved, attrs) => {
+      const native = dw.gradFunc(dy, saved, attrs);
+      const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
+      const a = attrs as unknown as ConvAttrs;
+      return {
+        x: hasKernel('DepthwiseConv2dNativeBackpropInput') ? (native['x'] as () => tf.Tensor) : () => depthwiseInputGrad(x.shape, dy as tf.Tensor4D, filter, a),
+        filter: hasKernel('DepthwiseConv2dNativeBackpropFilter') ? (native['filter'] as () => tf.Tensor) : () => depthwiseFilterGrad(x, dy as tf.Tensor4D, filter.shape, a),
+      };
+    },
+  });
+  tf.registerGradient({
+    kernelName: 'DepthToSpace',
+    gradFunc: (dy, _saved, attrs) => {
+      const { blockSize, dataFormat } = attrs as unknown as { blockSize: number; dataFormat: string };
+      if (dataFormat !== 'NHWC') throw new RangeError('DepthToSpace gradient: only NHWC');
+      return { x: () => spaceToDepth(dy as tf.Tensor4D, blockSize) };
+    },
+  });
+}
