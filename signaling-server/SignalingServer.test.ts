@@ -1,4 +1,5 @@
-import { connect, type Socket } from 'node:net';
+import { createServer } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClientOptions } from 'ws';
 import type { SignalingServerOptions } from './options.js';
@@ -89,6 +90,25 @@ describe('SignalingServer relay', () => {
     expect((await r.c.next('peer-left')).peer).toEqual({ id: s.id, role: 'sender' });
     await r.c.close();
     await expect.poll(() => server.stats().rooms).toBe(0);
+  });
+});
+
+describe('SignalingServer on a shared HTTP server', () => {
+  it('lets two instances share one HTTP server on different paths', async () => {
+    const http = createServer((_q, res) => res.end('page'));
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const port = (http.address() as AddressInfo).port;
+    const a = new SignalingServer({ httpServer: http, path: '/a' });
+    const b = new SignalingServer({ httpServer: http, path: '/b', roomCapacity: 2 });
+    servers.push(a, b);
+    expect(await a.start()).toBe(`ws://127.0.0.1:${port}/a`);
+    await b.start();
+    const ca = await joined(`ws://127.0.0.1:${port}/a`, 'r', 'sender');
+    const cb = await joined(`ws://127.0.0.1:${port}/b`, 'r', 'sender');
+    expect(ca.id).not.toBe(cb.id);
+    expect([a.stats().peers, b.stats().peers]).toEqual([1, 1]);
+    await Promise.all([a.close(), b.close()]);
+    await new Promise((resolve) => http.close(resolve));
   });
 });
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { resolveOptions, type SignalingServerOptions } from './options.js';
 import { parseClientMessage, SFU_PEER_ID, type ClientMessage, type ErrorCode, type JoinMessage, type PeerInfo, type ServerMessage, type SignalMessage } from './protocol.js';
@@ -39,6 +40,7 @@ export class SignalingServer {
   private wss: WebSocketServer | undefined;
   private http: HttpServer | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
+  private onUpgrade: ((req: IncomingMessage, socket: Duplex, head: Buffer) => void) | undefined;
   private readonly dropped = { heartbeat: 0, backpressure: 0, rateLimit: 0 };
 
   constructor(options: Partial<SignalingServerOptions> = {}) {
@@ -51,16 +53,23 @@ export class SignalingServer {
     if (this.wss !== undefined) throw new Error('SignalingServer already started');
     const o = this.options;
     const server = o.httpServer ?? createServer((_req, res) => res.writeHead(426).end('WebSocket only\n'));
-    this.wss = new WebSocketServer({
-      server,
-      path: o.path,
-      maxPayload: o.maxPayload,
-      clientTracking: false,
-      verifyClient: (info: { origin: string; req: IncomingMessage }, done: (ok: boolean, code?: number, message?: string) => void) => {
-        if (this.originAllowed(info.origin)) done(true);
-        else done(false, 403, 'origin not allowed');
-      },
-    });
+    // noServer + our own upgrade listener: several servers (e.g. P2P on /ws, SFU on /ws-sfu) can share
+    // one HTTP server, which ws's `server` option does not allow (it rejects paths it does not own).
+    const wss = new WebSocketServer({ noServer: true, maxPayload: o.maxPayload, clientTracking: false });
+    this.wss = wss;
+    this.onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const path = (req.url ?? '/').split('?')[0];
+      if (path !== o.path) {
+        if (o.httpServer === undefined) socket.destroy();
+        return;
+      }
+      if (!this.originAllowed(req.headers.origin)) {
+        socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    };
+    server.on('upgrade', this.onUpgrade);
     this.wss.on('connection', (ws) => this.onConnection(ws));
     this.wss.on('error', () => undefined);
     if (o.httpServer === undefined) {
@@ -81,6 +90,7 @@ export class SignalingServer {
     for (const c of this.conns) c.ws.terminate();
     this.conns.clear();
     await this.options.mediaRouter?.close();
+    if (this.onUpgrade !== undefined) (this.options.httpServer ?? this.http)?.off('upgrade', this.onUpgrade);
     await new Promise<void>((resolve) => (this.wss ? this.wss.close(() => resolve()) : resolve()));
     const http = this.http;
     if (http !== undefined) {
