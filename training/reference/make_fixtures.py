@@ -14,6 +14,8 @@ import sys
 
 import torch
 
+sys.dont_write_bytecode = True
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from swiftsrgan import Generator  # noqa: E402
 
