@@ -9,13 +9,18 @@ import type { Generator, GeneratorWeights } from './types.js';
 import { sameConfig, VARIANTS } from './variants.js';
 import { weightSpecs } from './weightSpec.js';
 
-/** What a tf.io.IOHandler's load() gives; swiftsr.json travels as userDefinedMetadata.swiftsr. */
+interface ArtifactsLike {
+  weightSpecs?: readonly { name: string; shape: readonly number[]; dtype: string }[];
+  weightData?: ArrayBuffer | readonly ArrayBuffer[];
+  userDefinedMetadata?: Record<string, unknown>;
+}
+
+/**
+ * A tf.io.IOHandler (e.g. tf.io.fromMemory, browserHTTPRequest, indexedDB): weightSpecs + weightData, with
+ * swiftsr.json travelling as userDefinedMetadata.swiftsr. `load` is optional in tf.io's type, required here.
+ */
 export interface IOHandlerLike {
-  load(): Promise<{
-    weightSpecs?: readonly { name: string; shape: readonly number[]; dtype: string }[];
-    weightData?: ArrayBuffer | readonly ArrayBuffer[];
-    userDefinedMetadata?: Record<string, unknown>;
-  }>;
+  load?: () => Promise<ArtifactsLike>;
 }
 
 export type ModelSource = string | URL | IOHandlerLike | ModelFiles;
@@ -54,7 +59,8 @@ async function readFiles(files: ModelFiles, signal: AbortSignal | undefined): Pr
 }
 
 async function readHandler(handler: IOHandlerLike, signal: AbortSignal | undefined): Promise<RawModel> {
-  let artifacts: Awaited<ReturnType<IOHandlerLike['load']>>;
+  if (handler.load === undefined) throw new TypeError('loadGenerator: the IOHandler has no load()');
+  let artifacts: ArtifactsLike;
   try {
     artifacts = await handler.load();
   } catch (e) {
@@ -121,8 +127,8 @@ async function verifyShards(raw: RawModel): Promise<Uint8Array> {
   return concat(raw.shards);
 }
 
-function isHandler(s: ModelSource): s is IOHandlerLike {
-  return typeof s === 'object' && !(s instanceof URL) && typeof (s as Partial<IOHandlerLike>).load === 'function';
+function isModelFiles(s: ModelSource): s is ModelFiles {
+  return typeof s === 'object' && !(s instanceof URL) && typeof (s as Partial<ModelFiles>).read === 'function';
 }
 
 /** Loads and validates a weights directory without folding (the trainer resumes from this). */
@@ -130,9 +136,9 @@ export async function loadGeneratorWeights(source: ModelSource, opts: LoadOption
   const { signal } = opts;
   throwIfAborted(signal);
   let raw: RawModel;
-  if (isHandler(source)) raw = await readHandler(source, signal);
-  else if (typeof source === 'string' || source instanceof URL) raw = await readFiles(resolveModelFiles(source, opts.fetch), signal);
-  else raw = await readFiles(source, signal);
+  if (typeof source === 'string' || source instanceof URL) raw = await readFiles(resolveModelFiles(source, opts.fetch), signal);
+  else if (isModelFiles(source)) raw = await readFiles(source, signal);
+  else raw = await readHandler(source, signal);
   const bytes = await verifyShards(raw);
   throwIfAborted(signal);
   const weights: GeneratorWeights = new Map();

@@ -79,6 +79,11 @@ export function resolveModelFiles(source: string | URL, fetchImpl: FetchLike | u
   }
   const f = fetchImpl ?? (globalThis as { fetch?: FetchLike }).fetch;
   if (f === undefined) throw new ModelLoadError('fetch-failed', 'no fetch() in this environment; pass options.fetch');
-  const base = hasScheme ? s : new URL(s, (globalThis as { location?: { href: string } }).location?.href).href;
+  let base: string;
+  try {
+    base = hasScheme ? s : new URL(s, (globalThis as { location?: { href: string } }).location?.href).href;
+  } catch (e) {
+    throw new ModelLoadError('fetch-failed', `'${s}' is not a URL this environment can fetch`, { cause: e });
+  }
   return urlFiles(base, f);
 }

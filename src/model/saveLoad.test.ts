@@ -75,13 +75,12 @@ describe('saveGenerator / loadGenerator', () => {
       await expectSameAsReference(g, reference);
       g.dispose();
     }
-    const handler = {
-      load: () => Promise.resolve({
-        weightSpecs: (JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { weightsManifest: { weights: { name: string; shape: number[]; dtype: string }[] }[] }).weightsManifest[0]?.weights ?? [],
-        weightData: new Uint8Array(readFileSync(join(dir, 'group1-shard1of1.bin'))).buffer,
-        userDefinedMetadata: { swiftsr: JSON.parse(readFileSync(join(dir, 'swiftsr.json'), 'utf8')) as unknown },
-      }),
-    };
+    const handler = tf.io.fromMemory({
+      modelTopology: {},
+      weightSpecs: (JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[] }).weightsManifest[0]?.weights ?? [],
+      weightData: new Uint8Array(readFileSync(join(dir, 'group1-shard1of1.bin'))).buffer,
+      userDefinedMetadata: { swiftsr: JSON.parse(readFileSync(join(dir, 'swiftsr.json'), 'utf8')) as object },
+    });
     const g = await loadGenerator(handler);
     await expectSameAsReference(g, reference);
     g.dispose();
