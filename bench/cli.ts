@@ -1,7 +1,10 @@
 import { bandwidthMain, BANDWIDTH_HELP } from './bandwidthCli.js';
 import { qualityMain, QUALITY_HELP } from './qualityCli.js';
+import { speedMain, SPEED_HELP } from './speedCli.js';
 
 const USAGE = `npm run bench -- <speed|quality|bandwidth> [options]   (or npm run bench:<name>)
+
+${SPEED_HELP}
 
 ${QUALITY_HELP}
 
@@ -12,6 +15,9 @@ async function main(argv: readonly string[]): Promise<void> {
   switch (cmd) {
     case 'bandwidth':
       await bandwidthMain(rest);
+      return;
+    case 'speed':
+      await speedMain(rest);
       return;
     case 'quality':
       await qualityMain(rest);

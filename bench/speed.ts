@@ -1,0 +1,248 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { Page } from 'puppeteer-core';
+import { launchChromium } from '../test/browser/chromium.js';
+import { buildBenchPages } from './buildPages.js';
+import { servePages } from './pageServer.js';
+import type { BackendInfo, SpeedBackend, SpeedCellRequest, SpeedCellResult, SpeedPageApi, SpeedSubject } from './pages/speedTypes.js';
+import { upscalerJsPackageDir, type UpscalerJsSize } from './upscalerJs.js';
+
+export interface SpeedModel {
+  readonly name: string;
+  readonly dir: string;
+  readonly scale: number;
+  macs(width: number, height: number): number;
+}
+
+export interface SpeedOptions {
+  readonly backends: readonly SpeedBackend[];
+  readonly sizes: readonly (readonly [number, number])[];
+  readonly models: readonly SpeedModel[];
+  readonly peers: readonly UpscalerJsSize[];
+  readonly iterations: number;
+  readonly budgetMs: number;
+  /** Past this median frame time, heavier cells of the same chain on that backend are skipped; a cell is abandoned after twice this plus the budget. */
+  readonly maxFrameMs: number;
+  readonly log: (msg: string) => void;
+}
+
+export type CellStatus = 'ok' | 'timeout' | 'skipped' | 'error';
+
+export interface SpeedRow {
+  readonly backend: SpeedBackend | 'canvas';
+  readonly subject: string;
+  readonly kind: SpeedSubject['kind'];
+  readonly width: number;
+  readonly height: number;
+  readonly status: CellStatus;
+  readonly note?: string;
+  readonly macs: number | null;
+  readonly warmupMs: number | null;
+  readonly medianMs: number | null;
+  readonly p95Ms: number | null;
+  readonly samples: number;
+  /** 2 FLOPs per MAC over the median time. */
+  readonly gflops: number | null;
+  readonly outputShape?: readonly number[];
+}
+
+export function percentile(xs: readonly number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return Number.NaN;
+  const idx = Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1));
+  return s[idx] ?? Number.NaN;
+}
+
+const require = createRequire(import.meta.url);
+
+interface Cell {
+  readonly subject: SpeedSubject;
+  readonly macs: number | null;
+  /** Within a chain, a cell at least as costly as one that was too slow is skipped. */
+  readonly chain: string;
+  readonly cost: number;
+}
+
+function cellsFor(o: SpeedOptions, base: string, w: number, h: number): Cell[] {
+  const ours = [...o.models]
+    .sort((a, b) => a.macs(w, h) - b.macs(w, h))
+    .map((m): Cell => ({ subject: { kind: 'swiftsr', name: m.name, url: `${base}/m/${m.name}/` }, macs: m.macs(w, h), chain: 'swiftsr', cost: m.macs(w, h) }));
+  // Relative cost of the peers per input pixel (from their measured wasm times: 2.6 s, 7.3 s, 63 s at 480x270).
+  const peerCost = { slim: 1, medium: 3, thick: 25 } as const;
+  const peers = o.peers.map(
+    (size): Cell => ({
+      subject: { kind: 'upscalerjs', name: `upscalerjs-esrgan-${size}`, size, url: `${base}/ujs/${size}/model.json`, inputMax: size === 'thick' ? 1 : 255 },
+      macs: null,
+      chain: 'upscalerjs',
+      cost: w * h * peerCost[size],
+    }),
+  );
+  return [...ours, ...peers];
+}
+
+class PageSlot {
+  private page: Page | null = null;
+  info: BackendInfo | null = null;
+  constructor(
+    private readonly open: () => Promise<Page>,
+    private readonly backend: SpeedBackend,
+    private readonly wasmPath: string,
+  ) {}
+  async get(): Promise<Page> {
+    if (this.page === null) {
+      const p = await this.open();
+      this.info = await p.evaluate((b, w) => (globalThis as unknown as { swiftsrBench: SpeedPageApi }).swiftsrBench.init(b, w), this.backend, this.wasmPath);
+      this.page = p;
+    }
+    return this.page;
+  }
+  /** A renderer stuck in a long kernel cannot be interrupted: closing the page kills it. */
+  async discard(): Promise<void> {
+    const p = this.page;
+    this.page = null;
+    await p?.close().catch(() => undefined);
+  }
+}
+
+async function runCell(slot: PageSlot, req: SpeedCellRequest, timeoutMs: number): Promise<SpeedCellResult | 'timeout'> {
+  const page = await slot.get();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+  try {
+    const r = await Promise.race([page.evaluate((q) => (globalThis as unknown as { swiftsrBench: SpeedPageApi }).swiftsrBench.run(q), req), timeout]);
+    if (r === 'timeout') await slot.discard();
+    return r;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function row(backend: SpeedRow['backend'], cell: Cell, w: number, h: number, status: CellStatus, r: SpeedCellResult | null, note?: string): SpeedRow {
+  const median = r === null ? null : percentile(r.samplesMs, 50);
+  return {
+    backend,
+    subject: cell.subject.name,
+    kind: cell.subject.kind,
+    width: w,
+    height: h,
+    status,
+    ...(note !== undefined ? { note } : {}),
+    macs: cell.macs,
+    warmupMs: r?.warmupMs ?? null,
+    medianMs: median,
+    p95Ms: r === null ? null : percentile(r.samplesMs, 95),
+    samples: r?.samplesMs.length ?? 0,
+    gflops: median !== null && cell.macs !== null ? (2 * cell.macs) / (median / 1000) / 1e9 : null,
+    ...(r !== null ? { outputShape: r.outputShape } : {}),
+  };
+}
+
+export interface SpeedMeasurement {
+  readonly rows: SpeedRow[];
+  readonly backends: BackendInfo[];
+}
+
+/** Model-only time per frame in headless Chromium, per backend x subject x input size. */
+export async function measureSpeed(o: SpeedOptions): Promise<SpeedMeasurement> {
+  const pages = await buildBenchPages(['speed']);
+  const mounts: Record<string, string> = {
+    '/page/': pages,
+    '/wasm/': dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')),
+  };
+  for (const m of o.models) mounts[`/m/${m.name}/`] = m.dir;
+  for (const p of o.peers) mounts[`/ujs/${p}/`] = join(upscalerJsPackageDir(p), 'models', 'x4');
+  const server = await servePages(mounts);
+  const chromium = await launchChromium({ webgpu: true });
+  const rows: SpeedRow[] = [];
+  const infos: BackendInfo[] = [];
+  try {
+    const open = async (): Promise<Page> => {
+      const p = await chromium.browser.newPage();
+      await p.goto(`${server.url}/page/speed.html`);
+      await p.waitForFunction("document.title === 'ready'", { timeout: 60_000 });
+      return p;
+    };
+    const canvasSlot = new PageSlot(open, 'cpu', `${server.url}/wasm/`);
+    for (const [w, h] of o.sizes) {
+      const cell: Cell = { subject: { kind: 'canvas-bicubic', name: 'canvas-bicubic', scale: 4 }, macs: null, chain: 'canvas', cost: 0 };
+      const r = await runCell(canvasSlot, { backend: 'cpu', subject: cell.subject, width: w, height: h, iterations: o.iterations, budgetMs: o.budgetMs }, o.maxFrameMs * 2);
+      rows.push(r === 'timeout' ? row('canvas', cell, w, h, 'timeout', null) : row('canvas', cell, w, h, 'ok', r));
+      o.log(`canvas bicubic ${w}x${h}: ${rows.at(-1)?.medianMs?.toFixed(2) ?? 'timeout'} ms`);
+    }
+    await canvasSlot.discard();
+    for (const backend of o.backends) {
+      const slot = new PageSlot(open, backend, `${server.url}/wasm/`);
+      const tooSlow = new Map<string, number>();
+      const markSlow = (c: Cell): void => void tooSlow.set(c.chain, Math.min(c.cost, tooSlow.get(c.chain) ?? Infinity));
+      try {
+        await slot.get();
+        if (slot.info !== null) infos.push(slot.info);
+      } catch (e) {
+        o.log(`${backend}: unavailable (${(e as Error).message})`);
+        for (const [w, h] of o.sizes) for (const c of cellsFor(o, server.url, w, h)) rows.push(row(backend, c, w, h, 'error', null, `backend unavailable: ${(e as Error).message}`));
+        await slot.discard();
+        continue;
+      }
+      for (const [w, h] of o.sizes) {
+        for (const c of cellsFor(o, server.url, w, h)) {
+          if (c.cost >= (tooSlow.get(c.chain) ?? Infinity)) {
+            rows.push(row(backend, c, w, h, 'skipped', null, `a ${c.chain} cell as heavy or lighter on ${backend} took over ${o.maxFrameMs / 1000} s per frame or timed out`));
+            continue;
+          }
+          const req: SpeedCellRequest = { backend, subject: c.subject, width: w, height: h, iterations: o.iterations, budgetMs: o.budgetMs };
+          try {
+            // Model load and shader compilation come on top of the first frame: allow twice the frame limit.
+            const r = await runCell(slot, req, o.maxFrameMs * 2 + o.budgetMs);
+            if (r === 'timeout') {
+              markSlow(c);
+              rows.push(row(backend, c, w, h, 'timeout', null, `no result within ${(o.maxFrameMs * 2 + o.budgetMs) / 1000} s`));
+            } else {
+              // Heavier cells of the chain would only take longer: skip them past the per-frame limit.
+              if (percentile(r.samplesMs, 50) > o.maxFrameMs) markSlow(c);
+              rows.push(row(backend, c, w, h, 'ok', r));
+            }
+          } catch (e) {
+            rows.push(row(backend, c, w, h, 'error', null, (e as Error).message.split('\n')[0] ?? 'error'));
+            await slot.discard();
+          }
+          const last = rows.at(-1);
+          o.log(`${backend} ${c.subject.name} ${w}x${h}: ${last?.status} ${last?.medianMs?.toFixed(1) ?? '-'} ms (p95 ${last?.p95Ms?.toFixed(1) ?? '-'}, n=${last?.samples ?? 0})${last?.note !== undefined ? ` ${last.note}` : ''}`);
+        }
+      }
+      await slot.discard();
+    }
+  } finally {
+    await chromium.close();
+    await server.close();
+  }
+  return { rows, backends: infos };
+}
+
+export interface SpeedRatio {
+  readonly backend: string;
+  readonly width: number;
+  readonly height: number;
+  readonly subject: string;
+  /** Median time over the canvas bicubic median at the same size: how many times slower than doing nothing smart. */
+  readonly timesBicubic: number | null;
+  /** Peer median over ours, same backend and size: > 1 means SwiftSR is faster. */
+  readonly speedupVs: Record<string, number>;
+}
+
+export function speedRatios(rows: readonly SpeedRow[]): SpeedRatio[] {
+  const ok = rows.filter((r) => r.status === 'ok' && r.medianMs !== null);
+  return ok
+    .filter((r) => r.kind === 'swiftsr')
+    .map((r) => {
+      const bic = ok.find((b) => b.kind === 'canvas-bicubic' && b.width === r.width && b.height === r.height);
+      const peers = ok.filter((p) => p.kind === 'upscalerjs' && p.backend === r.backend && p.width === r.width && p.height === r.height);
+      return {
+        backend: r.backend,
+        width: r.width,
+        height: r.height,
+        subject: r.subject,
+        timesBicubic: bic?.medianMs ? (r.medianMs ?? 0) / bic.medianMs : null,
+        speedupVs: Object.fromEntries(peers.map((p) => [p.subject, (p.medianMs ?? 0) / (r.medianMs ?? 1)])),
+      };
+    });
+}

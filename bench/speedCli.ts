@@ -1,0 +1,130 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { commandLine, runInfo, type RunInfo } from './machine.js';
+import { macsPerFrame, shippedModels } from './models.js';
+import type { BackendInfo, SpeedBackend } from './pages/speedTypes.js';
+import { RESULTS_DIR } from './paths.js';
+import { measureSpeed, speedRatios, type SpeedModel, type SpeedRatio, type SpeedRow } from './speed.js';
+import { UPSCALERJS_MODELS, type UpscalerJsSize } from './upscalerJs.js';
+
+export const SPEED_HELP = `npm run bench:speed -- [options]
+  --backends <list>     webgpu,webgl,wasm,cpu (default all; WebGPU and WebGL are SwiftShader without a GPU)
+  --sizes <list>        input sizes (default 480x270,640x360)
+  --models <list>       model dirs under models/ (default every 4x model)
+  --peers <list>        UpscalerJS slim,medium,thick or none (default slim,medium)
+  --iterations <n>      timed frames after one warm-up (default 10)
+  --budget-s <s>        stop timing a cell after this long (default 15)
+  --max-frame-s <s>     past this median, heavier cells on that backend are skipped (default 30)
+  --quick               480x270 only, the two lightest models, slim, 3 iterations
+  --out <dir>           results directory (default bench/results)`;
+
+export interface SpeedResult {
+  readonly run: RunInfo;
+  readonly backends: BackendInfo[];
+  readonly rows: SpeedRow[];
+  readonly ratios: SpeedRatio[];
+  readonly notes: string[];
+}
+
+const list = (s: string): string[] => s.split(',').map((x) => x.trim()).filter((x) => x !== '' && x !== 'none');
+const BACKENDS: readonly SpeedBackend[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+
+export function parseSize(s: string): [number, number] {
+  const m = /^(\d+)x(\d+)$/.exec(s);
+  if (m === null) throw new RangeError(`size '${s}' must look like 480x270`);
+  return [Number(m[1]), Number(m[2])];
+}
+
+export async function speedMain(argv: readonly string[]): Promise<SpeedResult> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      backends: { type: 'string', default: BACKENDS.join(',') },
+      sizes: { type: 'string', default: '480x270,640x360' },
+      models: { type: 'string' },
+      peers: { type: 'string', default: 'slim,medium' },
+      iterations: { type: 'string', default: '10' },
+      'budget-s': { type: 'string', default: '15' },
+      'max-frame-s': { type: 'string', default: '30' },
+      quick: { type: 'boolean', default: false },
+      out: { type: 'string', default: RESULTS_DIR },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(SPEED_HELP);
+    process.exit(0);
+  }
+  const backends = list(values.backends).map((b) => {
+    if (!(BACKENDS as readonly string[]).includes(b)) throw new RangeError(`--backends: unknown backend '${b}'; known: ${BACKENDS.join(', ')}`);
+    return b as SpeedBackend;
+  });
+  const peers = list(values.peers).map((p) => {
+    if (!(UPSCALERJS_MODELS as readonly string[]).includes(p)) throw new RangeError(`--peers: unknown model '${p}'`);
+    return p as UpscalerJsSize;
+  });
+  let models: SpeedModel[] = shippedModels({ ...(values.models !== undefined ? { names: list(values.models) } : {}), scale: 4 }).map((m) => ({
+    name: m.name,
+    dir: m.dir,
+    scale: m.meta.scale,
+    macs: (w: number, h: number) => macsPerFrame(m, w, h),
+  }));
+  if (models.length === 0) console.warn('bench:speed: no 4x model under models/: measuring the peers and canvas bicubic only');
+  let sizes = list(values.sizes).map(parseSize);
+  let iterations = Number(values.iterations);
+  if (values.quick) {
+    models = [...models].sort((a, b) => a.macs(480, 270) - b.macs(480, 270)).slice(0, 2);
+    sizes = [[480, 270]];
+    iterations = 3;
+  }
+  const run = runInfo(commandLine('bench:speed', argv), { chromium: 'headless Chromium via test/browser/chromium.ts' });
+  const m = await measureSpeed({
+    backends,
+    sizes,
+    models,
+    peers: values.quick ? peers.slice(0, 1) : peers,
+    iterations,
+    budgetMs: Number(values['budget-s']) * 1000,
+    maxFrameMs: Number(values['max-frame-s']) * 1000,
+    log: (msg) => console.log(msg),
+  });
+  const result: SpeedResult = {
+    run,
+    backends: m.backends,
+    rows: m.rows,
+    ratios: speedRatios(m.rows),
+    notes: [
+      'Model-only time: predict() on a random NHWC input until one output value is read back (no full readback).',
+      'Median and p95 over the timed frames after one warm-up frame (warm-up includes shader compilation).',
+      'This machine has no GPU: WebGPU and WebGL run on SwiftShader (CPU). The machine is shared: compare ratios from the same run.',
+    ],
+  };
+  await writeSpeedResult(values.out, result);
+  return result;
+}
+
+const ms = (v: number | null): string => (v === null ? '-' : v >= 100 ? v.toFixed(0) : v.toFixed(1));
+
+export function speedMarkdown(r: SpeedResult): string {
+  const lines = ['| backend | model | input | GMAC/frame | median ms | p95 ms | n | GFLOP/s | status |', '|---|---|---|---:|---:|---:|---:|---:|---|'];
+  for (const x of r.rows) {
+    const status = x.status === 'ok' ? 'ok' : `${x.status}${x.note !== undefined ? `: ${x.note}` : ''}`;
+    lines.push(`| ${x.backend} | ${x.subject} | ${x.width}x${x.height} | ${x.macs === null ? '-' : (x.macs / 1e9).toFixed(2)} | ${ms(x.medianMs)} | ${ms(x.p95Ms)} | ${x.samples} | ${x.gflops === null ? '-' : x.gflops.toFixed(2)} | ${status} |`);
+  }
+  lines.push('', '| backend | model | input | x canvas bicubic time | speed-up vs UpscalerJS (their time / ours) |', '|---|---|---|---:|---|');
+  for (const q of r.ratios) {
+    const vs = Object.entries(q.speedupVs).map(([k, v]) => `${k.replace('upscalerjs-esrgan-', '')} ${v.toFixed(1)}x`).join(', ');
+    lines.push(`| ${q.backend} | ${q.subject} | ${q.width}x${q.height} | ${q.timesBicubic === null ? '-' : q.timesBicubic.toFixed(1)} | ${vs || '-'} |`);
+  }
+  lines.push('', ...r.backends.map((b) => `- ${b.backend}: ${b.adapter ?? 'CPU'}`));
+  return lines.join('\n') + '\n';
+}
+
+export async function writeSpeedResult(dir: string, r: SpeedResult): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'speed.json'), JSON.stringify(r, null, 2) + '\n');
+  await writeFile(join(dir, 'speed.md'), `<!-- ${r.run.command} on ${r.run.date} -->\n${speedMarkdown(r)}`);
+  console.log(`wrote ${join(dir, 'speed.json')} and speed.md`);
+}
