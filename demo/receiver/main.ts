@@ -1,0 +1,191 @@
+import { SwiftSRReceiver, type ReceiverOptions, type ReceiverStats } from '../../src/sdk/index.js';
+import type { PeerInfo, ServerMessage } from '../../signaling-server/protocol.js';
+import { readConfig } from '../shared/config.js';
+import { selectedPairAddresses } from '../shared/PeerLink.js';
+import { SignalingClient } from '../shared/SignalingClient.js';
+import { describeEstimate, estimate1080p, parseEquivalents, type EquivalentPoint } from './bandwidthEstimate.js';
+import { openDownlink, readInbound, type Downlink } from './downlink.js';
+
+const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+const cfg = readConfig(location.search, location.origin);
+const query = new URLSearchParams(location.search);
+const ui = {
+  tier: $<HTMLSelectElement>('tier'), compare: $<HTMLSelectElement>('compare'), enabled: $<HTMLInputElement>('enabled'),
+  status: $<HTMLParagraphElement>('status'), stage: $<HTMLDivElement>('stage'), raw: $<HTMLVideoElement>('raw'),
+  overlay: $<HTMLDivElement>('overlay'), divider: $<HTMLDivElement>('divider'),
+};
+let srCanvas = $<HTMLCanvasElement>('sr');
+ui.divider.style.left = '50%';
+$('session').textContent = `room ${cfg.room} · ${cfg.mode}${cfg.loopbackOnly ? ' · loopback only' : ''}`;
+
+// layout=bare: only the 1920x1080 SR canvas at the page origin (pixel tests); layout=screen: no controls.
+const layout = query.get('layout') ?? 'full';
+if (layout !== 'full') {
+  $('chrome').hidden = true;
+  document.body.style.margin = '0';
+  Object.assign(ui.stage.style, { width: '1920px', height: '1080px', maxWidth: 'none' });
+}
+if (layout === 'bare') {
+  ui.overlay.hidden = true;
+  for (const el of document.querySelectorAll<HTMLElement>('.label, #divider')) el.hidden = true;
+}
+ui.tier.value = query.get('tier') ?? 'auto';
+ui.compare.value = layout === 'bare' ? 'sr' : (query.get('compare') ?? 'slider');
+
+/** What the e2e tests and the headless demo read. */
+const state = {
+  phase: 'connecting', error: null as string | null, sdkState: 'idle', stats: null as ReceiverStats | null, statsEvents: 0,
+  events: [] as Array<{ type: string; detail: string }>, inbound: null as Awaited<ReturnType<typeof readInbound>>, estimate: '',
+};
+(window as unknown as { __receiver: unknown }).__receiver = {
+  get snapshot() { return { ...state, events: [...state.events], connection: downlink?.pc.connectionState ?? 'none' }; },
+  selectedPairs: async () => (downlink === undefined ? [] : selectedPairAddresses(downlink.pc)),
+};
+
+let receiver: SwiftSRReceiver | undefined;
+let downlink: Downlink | undefined;
+let currentTrack: MediaStreamTrack | undefined;
+let equivalents: EquivalentPoint[] = [];
+let signaling: SignalingClient | undefined;
+
+function fail(error: unknown): void {
+  state.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  ui.status.textContent = `Error: ${state.error}`;
+  console.error(error);
+}
+
+function receiverOptions(): Partial<ReceiverOptions> {
+  const o: Partial<ReceiverOptions> = { canvas: srCanvas, modelBaseUrl: new URL(query.get('models') ?? '/models/', location.href).href, statsIntervalMs: 500 };
+  const tier = ui.tier.value;
+  if (tier === 'bicubic') o.backend = 'bicubic';
+  else if (tier !== 'auto') Object.assign(o, { tiers: [tier], adaptive: false });
+  const backend = query.get('backend');
+  if (backend === 'webgpu' || backend === 'webgl' || backend === 'bicubic') o.backend = backend;
+  return o;
+}
+
+/** A receiver owns its canvas for life (the SDK may move it to a worker), so a new one gets a new canvas. */
+async function rebuildReceiver(): Promise<void> {
+  if (receiver !== undefined) {
+    await receiver.dispose();
+    const fresh = document.createElement('canvas');
+    fresh.id = 'sr';
+    srCanvas.replaceWith(fresh);
+    srCanvas = fresh;
+    applyCompare();
+  }
+  const r = new SwiftSRReceiver(receiverOptions());
+  receiver = r;
+  r.on('statechange', (e) => { state.sdkState = e.state; state.events.push({ type: 'statechange', detail: `${e.previous}->${e.state}` }); });
+  r.on('stats', (s) => { state.stats = s; state.statsEvents += 1; });
+  r.on('fallback', (e) => state.events.push({ type: 'fallback', detail: `${e.from}->${e.to}: ${e.reason}` }));
+  r.on('tierchange', (e) => state.events.push({ type: 'tierchange', detail: `${e.from}->${e.to}: ${e.reason}` }));
+  r.on('error', (e) => { state.events.push({ type: 'error', detail: e.message }); fail(e); });
+  r.setEnabled(ui.enabled.checked);
+  if (currentTrack !== undefined && currentTrack.readyState === 'live') await r.attach(currentTrack);
+}
+
+function applyCompare(): void {
+  const mode = ui.compare.value;
+  ui.stage.className = mode === 'side' ? 'side' : '';
+  ui.raw.hidden = mode === 'sr';
+  ui.divider.hidden = mode !== 'slider' || layout === 'bare';
+  srCanvas.style.clipPath = mode === 'slider' ? `inset(0 0 0 ${ui.divider.style.left || '50%'})` : '';
+}
+
+async function onSender(sender: PeerInfo, rtc: RTCConfiguration): Promise<void> {
+  downlink?.close();
+  const mode = cfg.mode === 'mediasoup' ? 'sfu' : cfg.mode;
+  const link = openDownlink({ mode, senderId: sender.id, rtc, loopbackOnly: cfg.loopbackOnly, signal: (m) => signaling?.send(m), onError: fail });
+  downlink = link;
+  state.phase = 'negotiating';
+  const track = await link.track;
+  if (downlink !== link) return;
+  currentTrack = track;
+  ui.raw.srcObject = new MediaStream([track]);
+  ui.status.textContent = 'Receiving; loading the model…';
+  await receiver?.attach(track);
+  state.phase = 'running';
+  ui.status.textContent = `Upscaling 480x270 → 1920x1080 (${cfg.mode}).`;
+}
+
+function onSenderGone(): void {
+  downlink?.close();
+  downlink = undefined;
+  currentTrack = undefined;
+  receiver?.detach();
+  ui.raw.srcObject = null;
+  state.phase = 'waiting';
+  state.inbound = null;
+  ui.status.textContent = 'The sender left; waiting for a sender…';
+}
+
+async function main(): Promise<void> {
+  await rebuildReceiver();
+  applyCompare();
+  fetch('/bench/results/bandwidth.json').then((r) => (r.ok ? r.json() : null)).then((j: unknown) => { equivalents = parseEquivalents(j); }).catch(() => undefined);
+  signaling = new SignalingClient(cfg.signalingUrl);
+  let rtc: RTCConfiguration = {};
+  signaling.on((msg: ServerMessage) => {
+    switch (msg.type) {
+      case 'peer-joined':
+        if (msg.peer.role === 'sender') onSender(msg.peer, rtc).catch(fail);
+        return;
+      case 'peer-left':
+        if (msg.peer.role === 'sender') onSenderGone();
+        return;
+      case 'offer':
+      case 'answer':
+      case 'candidate':
+        if (downlink !== undefined && msg.from === downlink.remoteId) downlink.handle(msg);
+        return;
+      case 'error':
+        fail(new Error(`${msg.code}: ${msg.message}`));
+        return;
+      case 'joined':
+        return;
+      default: {
+        const never: never = msg;
+        throw new Error(`unexpected ${JSON.stringify(never)}`);
+      }
+    }
+  });
+  const joined = await signaling.join(cfg.room, 'receiver', query.get('token') ?? undefined);
+  rtc = { iceServers: joined.iceServers };
+  const sender = joined.peers.find((p) => p.role === 'sender');
+  state.phase = 'waiting';
+  ui.status.textContent = 'Waiting for a sender…';
+  if (sender !== undefined) await onSender(sender, rtc);
+}
+
+let sample: { bytes: number; at: number } | undefined;
+window.setInterval(() => {
+  void (async () => {
+    const inbound = downlink === undefined ? null : await readInbound(downlink.pc, sample);
+    if (inbound !== null) sample = inbound.sample;
+    state.inbound = inbound;
+    const s = state.stats;
+    const upscaler = s === null || !s.enabled || s.backend === 'bicubic' ? 'bicubic' : s.tier;
+    state.estimate = inbound === null ? '' : describeEstimate(estimate1080p(equivalents, upscaler, inbound.codec, inbound.kbps));
+    ui.overlay.textContent = [
+      `state ${state.sdkState} · ${state.phase}`,
+      s === null ? 'no stats yet' : `${s.outputFps.toFixed(1)} fps · model ${s.modelMsP50.toFixed(1)} ms (p95 ${s.modelMsP95.toFixed(1)})`,
+      s === null ? '' : `tier ${s.tier} · backend ${s.backend}${s.f16 ? ' f16' : ''} · latency ${s.latencyMsP50.toFixed(1)} ms`,
+      s === null ? '' : `${s.inputWidth}x${s.inputHeight} → ${s.outputWidth}x${s.outputHeight} · dropped ${s.framesDropped}`,
+      inbound === null ? 'no inbound video' : `received ${inbound.kbps.toFixed(0)} kbit/s ${inbound.codec} ${inbound.width}x${inbound.height} @ ${inbound.fps.toFixed(0)} fps`,
+      state.estimate,
+    ].filter((l) => l !== '').join('\n');
+  })().catch(() => undefined);
+}, 1000);
+
+ui.tier.addEventListener('change', () => void rebuildReceiver().catch(fail));
+ui.compare.addEventListener('change', applyCompare);
+ui.enabled.addEventListener('change', () => receiver?.setEnabled(ui.enabled.checked));
+$('fullscreen').addEventListener('click', () => void ui.stage.requestFullscreen().catch(fail));
+ui.stage.addEventListener('pointermove', (ev) => {
+  if (ui.compare.value !== 'slider') return;
+  const rect = ui.stage.getBoundingClientRect();
+  ui.divider.style.left = `${(((ev.clientX - rect.left) / rect.width) * 100).toFixed(2)}%`;
+  applyCompare();
+});
+main().catch(fail);

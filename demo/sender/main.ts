@@ -1,0 +1,208 @@
+import SimplePeer from '@thaunknown/simple-peer';
+import { SFU_PEER_ID, type ServerMessage } from '../../signaling-server/protocol.js';
+import { readConfig } from '../shared/config.js';
+import { PeerLink, selectedPairAddresses } from '../shared/PeerLink.js';
+import { SignalingClient } from '../shared/SignalingClient.js';
+import { fromSimplePeer, toSimplePeer } from '../shared/simplePeerSignal.js';
+import { applyEncoding, preferCodec, readSenderStats, sendableCodecs, type CodecName, type SenderStats } from './encoding.js';
+import { openSource, type SourceKind, type VideoSourceHandle } from './source.js';
+
+/** One outgoing connection: to a receiver (P2P, simple-peer) or to the SFU. */
+interface Uplink {
+  readonly to: string;
+  readonly pc: RTCPeerConnection;
+  readonly sender: () => RTCRtpSender | undefined;
+  handle(msg: ServerMessage): void;
+  close(): void;
+}
+
+const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+const cfg = readConfig(location.search, location.origin);
+const query = new URLSearchParams(location.search);
+const ui = {
+  source: $<HTMLSelectElement>('source'), file: $<HTMLInputElement>('file'), codec: $<HTMLSelectElement>('codec'),
+  bitrate: $<HTMLInputElement>('bitrate'), start: $<HTMLButtonElement>('start'), apply: $<HTMLButtonElement>('apply'),
+  stop: $<HTMLButtonElement>('stop'), status: $<HTMLParagraphElement>('status'), preview: $<HTMLVideoElement>('preview'),
+  stats: $<HTMLTableSectionElement>('stats').querySelector('tbody') as HTMLTableSectionElement,
+};
+$('session').textContent = `room ${cfg.room} · ${cfg.mode}${cfg.loopbackOnly ? ' · loopback only' : ''}`;
+$<HTMLAnchorElement>('receiver-link').href = `../receiver/index.html${location.search}`;
+
+for (const name of sendableCodecs()) ui.codec.add(new Option(name, name));
+if (cfg.mode === 'sfu') ui.codec.title = 'The SFU forwards without transcoding and negotiates VP8 for everyone.';
+ui.source.value = query.get('source') ?? 'pattern';
+ui.codec.value = query.get('codec') ?? 'VP8';
+ui.bitrate.value = query.get('bitrate') ?? ui.bitrate.value;
+
+/** What the e2e tests and the headless demo read. */
+const state = { phase: 'idle' as string, error: null as string | null, links: new Map<string, SenderStats | null>() };
+(window as unknown as { __sender: unknown }).__sender = {
+  get phase() { return state.phase; },
+  get error() { return state.error; },
+  get stats() { return Object.fromEntries(state.links); },
+  grabFrame: () => grabFrame(),
+  selectedPairs: async () => Promise.all([...uplinks.values()].map((u) => selectedPairAddresses(u.pc))).then((a) => a.flat()),
+};
+
+let source: VideoSourceHandle | undefined;
+let signaling: SignalingClient | undefined;
+const uplinks = new Map<string, Uplink>();
+let statsTimer = 0;
+
+declare const MediaStreamTrackProcessor: new (init: { track: MediaStreamTrack }) => { readable: ReadableStream<VideoFrame> };
+
+/** One source frame as base64 RGBA, for comparing what receivers paint with what was sent. */
+async function grabFrame(): Promise<{ width: number; height: number; rgba: string }> {
+  if (source === undefined) throw new Error('no source yet');
+  const clone = source.track.clone();
+  const reader = new MediaStreamTrackProcessor({ track: clone }).readable.getReader();
+  const { value: frame } = await reader.read();
+  await reader.cancel();
+  clone.stop();
+  if (frame === undefined) throw new Error('the source gave no frame');
+  const c = new OffscreenCanvas(frame.displayWidth, frame.displayHeight);
+  const ctx = c.getContext('2d');
+  if (ctx === null) throw new Error('no 2d context');
+  ctx.drawImage(frame, 0, 0);
+  frame.close();
+  const data = ctx.getImageData(0, 0, c.width, c.height).data;
+  let bin = '';
+  for (let i = 0; i < data.length; i += 0x8000) bin += String.fromCharCode(...data.subarray(i, i + 0x8000));
+  return { width: c.width, height: c.height, rgba: btoa(bin) };
+}
+
+function fail(error: unknown): void {
+  state.error = error instanceof Error ? error.message : String(error);
+  ui.status.textContent = `Error: ${state.error}`;
+  console.error(error);
+}
+
+function peerLinkUplink(to: string, track: MediaStreamTrack, rtc: RTCConfiguration): Uplink {
+  const link = new PeerLink(to, false, rtc, (m) => signaling?.send(m), cfg.loopbackOnly, fail);
+  const tx = link.pc.addTransceiver(track, { direction: 'sendonly', streams: [new MediaStream([track])], sendEncodings: [{ maxBitrate: Number(ui.bitrate.value) * 1000 }] });
+  try {
+    preferCodec(tx, ui.codec.value as CodecName);
+  } catch (error) {
+    fail(error);
+  }
+  void applyEncoding(tx.sender, Number(ui.bitrate.value)).catch(fail);
+  return {
+    to, pc: link.pc, sender: () => tx.sender,
+    handle: (m) => { if (m.type === 'offer' || m.type === 'answer' || m.type === 'candidate') link.handle(m).catch(fail); },
+    close: () => link.close(),
+  };
+}
+
+function simplePeerUplink(to: string, track: MediaStreamTrack, rtc: RTCConfiguration): Uplink {
+  const peer = new SimplePeer({ initiator: true, trickle: true, stream: new MediaStream([track]), config: rtc });
+  peer.on('signal', (data) => {
+    const m = fromSimplePeer(data, to, cfg.loopbackOnly);
+    if (m !== null) signaling?.send(m);
+  });
+  peer.on('connect', () => { void applyEncoding(peer._pc.getSenders()[0] as RTCRtpSender, Number(ui.bitrate.value)).catch(fail); });
+  peer.on('error', fail);
+  return {
+    to, pc: peer._pc, sender: () => peer._pc.getSenders().find((s) => s.track?.kind === 'video'),
+    handle: (m) => {
+      if (m.type !== 'offer' && m.type !== 'answer' && m.type !== 'candidate') return;
+      const data = toSimplePeer(m, cfg.loopbackOnly);
+      if (data !== null) peer.signal(data);
+    },
+    close: () => peer.destroy(),
+  };
+}
+
+function openUplink(to: string, track: MediaStreamTrack, rtc: RTCConfiguration): void {
+  uplinks.get(to)?.close();
+  const up = cfg.mode === 'simple-peer' ? simplePeerUplink(to, track, rtc) : peerLinkUplink(to, track, rtc);
+  uplinks.set(to, up);
+  state.links.set(to, null);
+}
+
+function closeUplink(to: string): void {
+  uplinks.get(to)?.close();
+  uplinks.delete(to);
+  state.links.delete(to);
+}
+
+async function start(): Promise<void> {
+  ui.start.disabled = true;
+  state.phase = 'starting';
+  const fileUrl = ui.file.files?.[0] !== undefined ? URL.createObjectURL(ui.file.files[0]) : query.get('video');
+  source = await openSource(ui.source.value as SourceKind, fileUrl);
+  ui.preview.srcObject = new MediaStream([source.track]);
+  const track = source.track;
+  signaling = new SignalingClient(cfg.signalingUrl);
+  signaling.on((msg) => {
+    switch (msg.type) {
+      case 'peer-joined':
+        if (msg.peer.role === 'receiver' && cfg.mode !== 'sfu') openUplink(msg.peer.id, track, rtc);
+        return;
+      case 'peer-left':
+        closeUplink(msg.peer.id);
+        return;
+      case 'offer':
+      case 'answer':
+      case 'candidate':
+        uplinks.get(msg.from)?.handle(msg);
+        return;
+      case 'error':
+        fail(new Error(`${msg.code}: ${msg.message}`));
+        return;
+      case 'joined':
+        return;
+      default: {
+        const never: never = msg;
+        throw new Error(`unexpected ${JSON.stringify(never)}`);
+      }
+    }
+  });
+  const joined = await signaling.join(cfg.room, 'sender', query.get('token') ?? undefined);
+  const rtc: RTCConfiguration = { iceServers: joined.iceServers };
+  if (cfg.mode === 'sfu') openUplink(SFU_PEER_ID, track, rtc);
+  else for (const p of joined.peers) if (p.role === 'receiver') openUplink(p.id, track, rtc);
+  state.phase = 'live';
+  ui.status.textContent = `Live in room "${cfg.room}" (${cfg.mode}). Open the receiver page to watch.`;
+  ui.apply.disabled = false;
+  ui.stop.disabled = false;
+  const samples = new Map<string, { bytes: number; at: number }>();
+  statsTimer = window.setInterval(() => void refreshStats(samples), 1000);
+}
+
+async function refreshStats(samples: Map<string, { bytes: number; at: number }>): Promise<void> {
+  const rows: string[] = [];
+  for (const up of uplinks.values()) {
+    const sender = up.sender();
+    const r = sender === undefined ? null : await readSenderStats(sender, samples.get(up.to));
+    if (r === null) continue;
+    samples.set(up.to, r.sample);
+    state.links.set(up.to, r.stats);
+    const s = r.stats;
+    rows.push(`<tr><td>${up.to}</td><td>${s.codec}</td><td>${s.kbps.toFixed(0)}</td><td>${s.fps.toFixed(0)}</td><td>${s.width}x${s.height}</td><td>${s.encoder}</td><td>${s.qualityLimitation}</td></tr>`);
+  }
+  ui.stats.innerHTML = rows.join('');
+}
+
+function stop(): void {
+  clearInterval(statsTimer);
+  for (const to of [...uplinks.keys()]) closeUplink(to);
+  signaling?.close();
+  source?.stop();
+  state.phase = 'stopped';
+  ui.status.textContent = 'Stopped.';
+  ui.start.disabled = false;
+  ui.apply.disabled = true;
+  ui.stop.disabled = true;
+}
+
+ui.source.addEventListener('change', () => { if (ui.source.value === 'file') ui.file.click(); });
+ui.start.addEventListener('click', () => void start().catch(fail));
+ui.stop.addEventListener('click', stop);
+ui.apply.addEventListener('click', () => {
+  for (const up of uplinks.values()) {
+    const s = up.sender();
+    if (s !== undefined) void applyEncoding(s, Number(ui.bitrate.value)).catch(fail);
+  }
+});
+(window as unknown as { __stopSender: () => void }).__stopSender = stop;
+if (query.get('autostart') === '1') void start().catch(fail);

@@ -1,0 +1,94 @@
+import { isLoopbackCandidate, keepLoopbackCandidates } from '../../signaling-server/candidates.js';
+import type { IceCandidateInit, RelayedAnswer, RelayedCandidate, RelayedOffer, SignalMessage } from '../../signaling-server/protocol.js';
+
+/**
+ * One RTCPeerConnection with the perfect-negotiation pattern (W3C WebRTC 1.0, section 10.7): either side
+ * may (re)negotiate; on an offer collision the polite side rolls back and the impolite side ignores the
+ * incoming offer. The SFU never offers, so with it there are no collisions at all.
+ */
+export class PeerLink {
+  readonly pc: RTCPeerConnection;
+  private makingOffer = false;
+  private ignoreOffer = false;
+
+  constructor(
+    readonly remoteId: string,
+    private readonly polite: boolean,
+    config: RTCConfiguration,
+    private readonly signal: (msg: SignalMessage) => void,
+    private readonly loopbackOnly: boolean,
+    private readonly onError: (error: unknown) => void = (e) => console.error(e),
+  ) {
+    this.pc = new RTCPeerConnection(config);
+    this.pc.onnegotiationneeded = async () => {
+      try {
+        this.makingOffer = true;
+        await this.pc.setLocalDescription();
+        const sdp = this.pc.localDescription?.sdp ?? '';
+        this.signal({ type: 'offer', to: remoteId, sdp: this.filter(sdp) });
+      } catch (error) {
+        this.onError(error);
+      } finally {
+        this.makingOffer = false;
+      }
+    };
+    this.pc.onicecandidate = ({ candidate }) => {
+      if (candidate === null || candidate.candidate === '') return;
+      if (this.loopbackOnly && !isLoopbackCandidate(candidate.candidate)) return;
+      const c: IceCandidateInit = { candidate: candidate.candidate, sdpMid: candidate.sdpMid, sdpMLineIndex: candidate.sdpMLineIndex, usernameFragment: candidate.usernameFragment };
+      this.signal({ type: 'candidate', to: remoteId, candidate: c });
+    };
+  }
+
+  async handle(msg: RelayedOffer | RelayedAnswer | RelayedCandidate): Promise<void> {
+    if (msg.type === 'candidate') {
+      const c = msg.candidate;
+      if (c === null || c.candidate === '' || (this.loopbackOnly && !isLoopbackCandidate(c.candidate))) return;
+      try {
+        await this.pc.addIceCandidate(c);
+      } catch (error) {
+        if (!this.ignoreOffer) throw error;
+      }
+      return;
+    }
+    const collision = msg.type === 'offer' && (this.makingOffer || this.pc.signalingState !== 'stable');
+    this.ignoreOffer = !this.polite && collision;
+    if (this.ignoreOffer) return;
+    await this.pc.setRemoteDescription({ type: msg.type, sdp: this.filter(msg.sdp) });
+    if (msg.type === 'offer') {
+      await this.pc.setLocalDescription();
+      this.signal({ type: 'answer', to: this.remoteId, sdp: this.filter(this.pc.localDescription?.sdp ?? '') });
+    }
+  }
+
+  close(): void {
+    this.pc.onnegotiationneeded = null;
+    this.pc.onicecandidate = null;
+    this.pc.close();
+  }
+
+  private filter(sdp: string): string {
+    return this.loopbackOnly ? keepLoopbackCandidates(sdp) : sdp;
+  }
+}
+
+/** The addresses of every candidate pair in state "succeeded" that a transport selected (for tests and the overlay). */
+export async function selectedPairAddresses(pc: RTCPeerConnection): Promise<Array<{ local: string; remote: string }>> {
+  const stats = await pc.getStats();
+  const byId = new Map<string, Record<string, unknown>>();
+  stats.forEach((s: Record<string, unknown>) => byId.set(String(s.id), s));
+  const out: Array<{ local: string; remote: string }> = [];
+  stats.forEach((s: Record<string, unknown>) => {
+    if (s.type !== 'transport' || typeof s.selectedCandidatePairId !== 'string') return;
+    const pair = byId.get(s.selectedCandidatePairId);
+    const local = byId.get(String(pair?.localCandidateId));
+    const remote = byId.get(String(pair?.remoteCandidateId));
+    out.push({ local: addressOf(local), remote: addressOf(remote) });
+  });
+  return out;
+}
+
+function addressOf(candidate: Record<string, unknown> | undefined): string {
+  const a = candidate?.address ?? candidate?.ip;
+  return typeof a === 'string' ? a : '?';
+}
