@@ -1,6 +1,6 @@
 import { ModelLoadError } from './ModelLoadError.js';
 import { findStateDict, readPth } from './pth/readPth.js';
-import { importTorchStateDict, inferTorchConfig } from './pytorchLayout.js';
+import { importTorchStateDict, inferTorchConfig, stripModulePrefix } from './pytorchLayout.js';
 import type { GeneratorConfig, GeneratorWeights } from './types.js';
 import { sameConfig, VARIANTS, getVariant } from './variants.js';
 
@@ -17,7 +17,7 @@ export interface ConvertedPth {
  * whose architecture the tensors describe (skip 'none', as in the authors' checkpoints) is used.
  */
 export async function convertPth(bytes: Uint8Array, opts: { variant?: string } = {}): Promise<ConvertedPth> {
-  const stateDict = findStateDict(await readPth(bytes));
+  const stateDict = stripModulePrefix(findStateDict(await readPth(bytes)));
   let variant: string;
   let config: GeneratorConfig;
   if (opts.variant !== undefined) {

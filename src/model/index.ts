@@ -12,5 +12,5 @@ export { FORMAT_VERSION, MODEL_FORMAT, type JsonValue, type ModelJson, type Shar
 export type { FetchLike, ModelFiles } from './modelFiles.js';
 export { sha256Hex } from './sha256.js';
 export { convertPth, type ConvertedPth } from './convertPth.js';
-export { importTorchStateDict, exportTorchStateDict, inferTorchConfig, shufflePermutation, isIgnoredTorchKey, type TorchLayoutTensor } from './pytorchLayout.js';
+export { importTorchStateDict, exportTorchStateDict, inferTorchConfig, shufflePermutation, isIgnoredTorchKey, stripModulePrefix, type TorchLayoutTensor } from './pytorchLayout.js';
 export { readPth, findStateDict, PthFormatError, type TorchTensor, type TorchDtype } from './pth/readPth.js';

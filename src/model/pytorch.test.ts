@@ -9,7 +9,7 @@ import { generatorForward } from './generator.js';
 import { disposeWeights } from './initGeneratorWeights.js';
 import { ModelLoadError } from './ModelLoadError.js';
 import { findStateDict, readPth } from './pth/readPth.js';
-import { exportTorchStateDict, importTorchStateDict, inferTorchConfig, shufflePermutation } from './pytorchLayout.js';
+import { exportTorchStateDict, importTorchStateDict, inferTorchConfig, shufflePermutation, stripModulePrefix } from './pytorchLayout.js';
 import { maxAbsDiff, randomTestWeights } from './testSupport.js';
 import type { GeneratorConfig } from './types.js';
 import { getVariant } from './variants.js';
@@ -96,6 +96,11 @@ describe('PyTorch cross-check (fixtures from training/reference/make_fixtures.py
     for (const [k, t] of weights) expect([k, await maxAbsDiff(t, back.get(k) ?? t)]).toEqual([k, 0]);
     disposeWeights(weights);
     disposeWeights(back);
+  });
+
+  it('drops the nn.DataParallel "module." prefix only when every key has it', () => {
+    expect([...stripModulePrefix(new Map([['module.a.weight', 1], ['module.b', 2]])).keys()]).toEqual(['a.weight', 'b']);
+    expect([...stripModulePrefix(new Map([['module.a', 1], ['b', 2]])).keys()]).toEqual(['module.a', 'b']);
   });
 
   it('names missing, extra, misshapen and non-float tensors', () => {

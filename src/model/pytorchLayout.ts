@@ -24,6 +24,13 @@ export function isIgnoredTorchKey(name: string): boolean {
   return name.endsWith('.num_batches_tracked') || /^residual\.\d+\.block2\.act\.weight$/.test(name) || name === 'convblock.act.weight';
 }
 
+/** Checkpoints saved from nn.DataParallel prefix every key with 'module.'; drop it when all keys have it. */
+export function stripModulePrefix<T>(stateDict: ReadonlyMap<string, T>): ReadonlyMap<string, T> {
+  const keys = [...stateDict.keys()];
+  if (keys.length === 0 || !keys.every((k) => k.startsWith('module.'))) return stateDict;
+  return new Map([...stateDict].map(([k, v]) => [k.slice('module.'.length), v]));
+}
+
 /** For a shuffle of factor r over C output channels: perm[tfChannel] = torchChannel. */
 export function shufflePermutation(outChannels: number, r: number): Int32Array {
   const c = outChannels / (r * r);
