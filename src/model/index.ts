@@ -1,5 +1,5 @@
 export type { Generator, GeneratorConfig, GeneratorWeights, SkipMode, TailMode } from './types.js';
-export { VARIANTS, getVariant, countParams, countMacs, sameConfig, type VariantInfo } from './variants.js';
+export { VARIANTS, getVariant, countParams, countMacs, sameConfig, variantSummaries, type VariantInfo, type VariantSummary } from './variants.js';
 export { architecturePlan, planUnits, weightSpecs, validateConfig, isBuffer, type ArchitecturePlan, type SepConvUnit, type WeightSpec } from './weightSpec.js';
 export { generatorForward, pixelShuffle, BN_EPS, BN_MOMENTUM, type ForwardOptions } from './generator.js';
 export { initGeneratorWeights, disposeWeights, seededRandom, type InitOptions } from './initGeneratorWeights.js';

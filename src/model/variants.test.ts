@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countMacs, countParams, getVariant, VARIANTS } from './variants.js';
+import { countMacs, countParams, getVariant, VARIANTS, variantSummaries } from './variants.js';
 import { validateConfig } from './weightSpec.js';
 
 /** [params used by the forward, params incl. the reference's unused PReLUs, MACs per 480x270 input frame] */
@@ -25,6 +25,13 @@ describe('variants', () => {
       expect([name, countParams(config, { includeUnusedPrelu: true })]).toEqual([name, withUnused]);
       expect([name, countMacs(config, 480, 270)]).toEqual([name, macs]);
     }
+  });
+
+  it('summarises every variant in registry order', () => {
+    const rows = variantSummaries();
+    expect(rows.map((r) => r.name)).toEqual([...VARIANTS.keys()]);
+    expect(rows[0]).toMatchObject({ name: 'paper', params: 200_121, paramsWithUnusedPrelu: 201_209, macs: 42_175_339_200 });
+    expect(variantSummaries(960, 540)[0]?.macs).toBe(4 * 42_175_339_200);
   });
 
   it('matches a hand derivation of the paper generator', () => {

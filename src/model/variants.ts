@@ -69,3 +69,19 @@ export function countMacs(config: GeneratorConfig, width: number, height: number
   }
   return total;
 }
+
+export interface VariantSummary {
+  readonly name: string;
+  readonly config: GeneratorConfig;
+  readonly params: number;
+  readonly paramsWithUnusedPrelu: number;
+  /** Conv MACs for one input frame of the given size (default 480x270, the 270p stream). */
+  readonly macs: number;
+}
+
+/** One row per registered variant, for tables in READMEs and benchmark reports. */
+export function variantSummaries(width = 480, height = 270): VariantSummary[] {
+  return [...VARIANTS.values()].map(({ name, config }) => ({
+    name, config, params: countParams(config), paramsWithUnusedPrelu: countParams(config, { includeUnusedPrelu: true }), macs: countMacs(config, width, height),
+  }));
+}
