@@ -17,6 +17,8 @@ const CASES: Case[] = [
   { name: 'depthwise 3x3 same', x: [2, 6, 5, 4], f: [3, 3, 4, 1], depthwise: true, pad: 'same' },
   { name: 'depthwise 9x9 same', x: [2, 12, 10, 3], f: [9, 9, 3, 1], depthwise: true, pad: 'same' },
   { name: 'depthwise 4x4 valid', x: [1, 8, 7, 2], f: [4, 4, 2, 1], depthwise: true, pad: 'valid' },
+  { name: 'depthwise 3x3 same stride 2', x: [2, 8, 7, 3], f: [3, 3, 3, 1], depthwise: true, pad: 'same', strides: 2 },
+  { name: 'depthwise 3x3 valid stride 2', x: [1, 9, 8, 2], f: [3, 3, 2, 1], depthwise: true, pad: 'valid', strides: 2 },
 ];
 
 /** Gradients of sum(conv(x, f) * w) for a fixed random w, so that dy is not uniform. */

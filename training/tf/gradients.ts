@@ -5,9 +5,10 @@ import { register } from 'node:module';
  * Gradients that the wasm backend (and, for DepthToSpace, every backend) lacks, written with ops that
  * every backend has:
  * - Conv2D filter grad: one matMul per kernel tap (a single matMul for the 1x1 pointwise convs).
- * - DepthwiseConv2dNative input grad: depthwise conv of dy with the spatially flipped filter.
+ * - DepthwiseConv2dNative input grad: depthwise conv of dy (zero-dilated when strided) with the
+ *   spatially flipped filter.
  * - DepthwiseConv2dNative filter grad: a depthwise conv of the padded input with dy as the filter, batch
- *   folded into the channel axis, then summed over the batch.
+ *   folded into the channel axis (dilated by the stride), then summed over the batch.
  * - DepthToSpace: its adjoint, space-to-depth as reshape + transpose.
  * The overrides keep the backend's own kernel where it exists (cpu) unless `force` is set.
  */
@@ -62,19 +63,29 @@ export function conv2dFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: [
   });
 }
 
+/** Inserts (stride - 1) zeros between the rows and columns of dy: a strided conv's adjoint input. */
+function dilate(dy: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
+  if (sh === 1 && sw === 1) return dy;
+  const [n, oh, ow, c] = dy.shape;
+  const r = tf.pad(tf.reshape(dy, [n, oh, 1, ow, 1, c]), [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]);
+  return tf.slice(tf.reshape<tf.Rank.R4>(r, [n, oh * sh, ow * sw, c]), [0, 0, 0, 0], [n, (oh - 1) * sh + 1, (ow - 1) * sw + 1, c]);
+}
+
 export function depthwiseInputGrad(xShape: [number, number, number, number], dy: tf.Tensor4D, filter: tf.Tensor4D, a: ConvAttrs): tf.Tensor4D {
   return tf.tidy(() => {
     const [kh, kw, , mult] = filter.shape;
     const [sh, sw] = pair(a.strides);
-    if (sh !== 1 || sw !== 1 || mult !== 1) throw new RangeError('depthwise input gradient: only stride 1 and channel multiplier 1');
-    const info = tf.backend_util.computeConv2DInfo(xShape, filter.shape, 1, 1, a.pad, a.dimRoundingMode, true);
+    if (mult !== 1) throw new RangeError('depthwise input gradient: only channel multiplier 1');
+    const info = tf.backend_util.computeConv2DInfo(xShape, filter.shape, [sh, sw], 1, a.pad, a.dimRoundingMode, true);
     const { top, left } = info.padInfo;
+    const dyd = dilate(dy, sh, sw);
     const padTop = kh - 1 - top;
     const padLeft = kw - 1 - left;
-    const padBottom = xShape[1] + kh - 1 - info.outHeight - padTop;
-    const padRight = xShape[2] + kw - 1 - info.outWidth - padLeft;
-    const dyp = tf.pad(dy, [[0, 0], [padTop, padBottom], [padLeft, padRight], [0, 0]]);
-    return tf.depthwiseConv2d(dyp, tf.reverse(filter, [0, 1]), 1, 'valid');
+    // Input rows that no window reaches (strided 'valid') get zero gradient: pad, then cut to size.
+    const padBottom = Math.max(0, xShape[1] + kh - 1 - dyd.shape[1] - padTop);
+    const padRight = Math.max(0, xShape[2] + kw - 1 - dyd.shape[2] - padLeft);
+    const dyp = tf.pad(dyd, [[0, 0], [padTop, padBottom], [padLeft, padRight], [0, 0]]);
+    return tf.slice(tf.depthwiseConv2d(dyp, tf.reverse(filter, [0, 1]), 1, 'valid'), [0, 0, 0, 0], xShape);
   });
 }
 
@@ -82,13 +93,14 @@ export function depthwiseFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape
   return tf.tidy(() => {
     const [kh, kw, c, mult] = filterShape;
     const [sh, sw] = pair(a.strides);
-    if (sh !== 1 || sw !== 1 || mult !== 1) throw new RangeError('depthwise filter gradient: only stride 1 and channel multiplier 1');
+    if (mult !== 1) throw new RangeError('depthwise filter gradient: only channel multiplier 1');
     const { xp } = padAsForward(x, filterShape, a, true);
     const n = x.shape[0];
     const [, oh, ow] = dy.shape;
     const xf = tf.reshape(tf.transpose(xp, [1, 2, 0, 3]), [1, xp.shape[1], xp.shape[2], n * c]);
     const df = tf.reshape(tf.transpose(dy, [1, 2, 0, 3]), [oh, ow, n * c, 1]);
-    const g = tf.depthwiseConv2d(xf as tf.Tensor4D, df as tf.Tensor4D, 1, 'valid');
+    // With stride s the filter taps of dy sit s apart in x: a dilated conv.
+    const g = tf.depthwiseConv2d(xf as tf.Tensor4D, df as tf.Tensor4D, 1, 'valid', 'NHWC', [sh, sw]);
     return tf.reshape(tf.sum(tf.reshape(g, [kh, kw, n, c]), 2), [kh, kw, c, 1]);
   });
 }
@@ -102,6 +114,36 @@ export function spaceToDepth(dy: tf.Tensor4D, block: number): tf.Tensor4D {
     const r = tf.reshape(dy, [n, h, block, w, block, c]);
     return tf.reshape(tf.transpose(r, [0, 1, 3, 2, 4, 5]), [n, h, w, block * block * c]);
   });
+}
+
+type KernelInputs = Record<string, tf.TensorInfo | undefined>;
+
+/**
+ * Backprop kernels for the wasm backend built from the op-based functions above: the fused conv ops'
+ * own gradients (tfjs-layers uses them, e.g. in MobileNetV2) call these kernels directly.
+ */
+function registerWasmBackpropKernels(): void {
+  const asTensor = (info: tf.TensorInfo | undefined): tf.Tensor4D => {
+    if (info === undefined) throw new Error('missing kernel input');
+    // The wrapper does not own a backend reference; take one so that disposing it leaves the input alive.
+    const t = tf.engine().makeTensorFromTensorInfo(info) as tf.Tensor4D;
+    tf.engine().backend.incRef(info.dataId);
+    return t;
+  };
+  const kernels: [string, (inputs: KernelInputs, attrs: ConvAttrs & Record<string, unknown>) => tf.Tensor][] = [
+    ['Conv2DBackpropFilter', (i, a) => conv2dFilterGrad(asTensor(i['x']), asTensor(i['dy']), a['filterShape'] as [number, number, number, number], a)],
+    ['DepthwiseConv2dNativeBackpropInput', (i, a) => depthwiseInputGrad(a['inputShape'] as [number, number, number, number], asTensor(i['dy']), asTensor(i['filter']), a)],
+    ['DepthwiseConv2dNativeBackpropFilter', (i, a) => depthwiseFilterGrad(asTensor(i['x']), asTensor(i['dy']), a['filterShape'] as [number, number, number, number], a)],
+  ];
+  for (const [kernelName, fn] of kernels) {
+    if (tf.getKernel(kernelName, 'wasm') !== undefined) continue;
+    tf.registerKernel({
+      kernelName,
+      backendName: 'wasm',
+      // Inner ops run untaped (kernel depth > 0); the engine adopts the returned tensor as the output.
+      kernelFunc: ({ inputs, attrs }) => tf.tidy(() => fn(inputs, attrs as unknown as ConvAttrs & Record<string, unknown>)),
+    });
+  }
 }
 
 /**
@@ -118,6 +160,7 @@ export async function installGradients(opts: { force?: boolean } = {}): Promise<
     register('./tfjsEsmResolve.mjs', import.meta.url);
     await import('@tensorflow/tfjs-core/dist/register_all_gradients.js');
   }
+  registerWasmBackpropKernels();
   const conv = tf.getGradient('Conv2D');
   const dw = tf.getGradient('DepthwiseConv2dNative');
   if (conv === undefined || dw === undefined) throw new Error('tfjs-core gradients for Conv2D/DepthwiseConv2dNative are not registered');
