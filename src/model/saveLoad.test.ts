@@ -108,6 +108,19 @@ describe('saveGenerator / loadGenerator', () => {
     disposeWeights(weights);
   });
 
+  it('refuses inconsistent inputs with the standard error types', async () => {
+    const weights = randomTestWeights(config, 24);
+    await expect(saveGenerator(join(root, 'x'), { variant: 'lite32x4', config, weights })).rejects.toThrow(/config differs from variant 'lite32x4'/);
+    await expect(saveGenerator(join(root, 'x'), { variant: 'nope', config, weights })).rejects.toBeInstanceOf(RangeError);
+    expect(() => createGenerator(config, 'tiny', weights)).toThrow(TypeError);
+    const wrong = new Map(weights);
+    wrong.set('final_conv.pointwise.bias', tf.zeros([3]));
+    await expect(saveGenerator(join(root, 'x'), { variant: 'tiny', config, weights: wrong, fold: false })).rejects.toThrow(/'final_conv.pointwise.bias' has shape \[3\], expected \[48\]/);
+    expect(readdirSync(root).filter((n) => n.startsWith('x'))).toEqual([]);
+    wrong.get('final_conv.pointwise.bias')?.dispose();
+    disposeWeights(weights);
+  });
+
   it('leaks no tensors across load + predict + dispose', async () => {
     const dir = join(root, 'leak');
     const weights = randomTestWeights(config, 23);
