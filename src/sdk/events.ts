@@ -65,7 +65,8 @@ export class TypedEmitter<M extends { [K in keyof M]: unknown[] }> {
       try {
         listener(...(args as unknown[]));
       } catch (error) {
-        if (typeof reportError === 'function') reportError(error);
+        const report = (globalThis as { reportError?: (e: unknown) => void }).reportError;
+        if (report !== undefined) report(error);
         else console.error(error);
       }
     }

@@ -29,7 +29,7 @@ export interface ReceiverOptions {
 export type ResolvedOptions = Readonly<ReceiverOptions>;
 
 /** The models shipped in this package live next to the sources: <package>/models/<variant>/. */
-export const DEFAULT_MODEL_BASE_URL = new URL('../../models/', import.meta.url).href;
+export const DEFAULT_MODEL_BASE_URL = new URL(/* @vite-ignore */ '../../models/', import.meta.url).href;
 
 export const DEFAULTS: ResolvedOptions = Object.freeze({
   canvas: null,

@@ -25,6 +25,7 @@ class FakeRenderer implements ModelRenderer<Frame, Surface> {
   selected = '';
   disposed = false;
   failNext = false;
+  hang = false;
   modelMs = 5;
   constructor(readonly kind: 'webgpu' | 'webgl', readonly log: string[], readonly failLoad = false) {
     this.lost = new Promise((r) => (this.loseNow = r));
@@ -38,6 +39,7 @@ class FakeRenderer implements ModelRenderer<Frame, Surface> {
     this.selected = model.variant;
   }
   render(): Promise<RenderResult<Surface>> {
+    if (this.hang) return new Promise(() => undefined);
     if (this.failNext) {
       this.failNext = false;
       return Promise.reject(new Error('kernel failed'));
@@ -153,6 +155,25 @@ describe('WorkerSession', () => {
     await s.session.whenSettled();
     await s.frame(1, 1);
     expect(s.painted[1]).toBe('webgl:tiny');
+  });
+
+  it('a render stuck on a lost context loses the race to the loss: the frame is painted, the ladder steps', async () => {
+    const s = setup();
+    s.session.start();
+    s.session.attachPushed(1);
+    await s.session.whenSettled();
+    const r = s.renderers[0];
+    if (r === undefined) throw new Error('no renderer');
+    r.hang = true;
+    s.session.pushFrame(1, new Frame(0));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(s.painted).toEqual([]);
+    r.simulateLoss();
+    await s.session.whenIdle();
+    expect(s.painted).toEqual(['bicubic']);
+    expect(s.of('fallback')[0]).toMatchObject({ from: 'webgpu', to: 'webgpu', reason: 'device-lost' });
+    expect(s.of('error')).toEqual([]);
+    expect(s.session.stats().openFrames).toBe(0);
   });
 
   it('weights that cannot load: error event, straight to bicubic, first-frame still comes', async () => {

@@ -97,7 +97,9 @@ export class WorkerSession<F extends FrameLike, S> {
       frame.close();
       return;
     }
-    this.#pipeline.push(this.#ledger.adopt(frame, this.platform.now()));
+    const now = this.platform.now();
+    this.#stats.frameIn(now, frame.displayWidth, frame.displayHeight);
+    this.#pipeline.push(this.#ledger.adopt(frame, now));
   }
 
   detach(): void {
@@ -160,15 +162,20 @@ export class WorkerSession<F extends FrameLike, S> {
   }
 
   async #process(t: TrackedFrame<F>): Promise<void> {
-    this.#stats.frameIn(this.platform.now(), t.displayWidth, t.displayHeight);
     const renderer = this.#enabled ? this.#renderer : null;
     let result: RenderResult<S> | null = null;
     if (renderer !== null) {
+      let lost = false;
       try {
-        result = await renderer.render(t.frame);
+        // A lost context can leave a read pending forever (WebGL fences never signal): the loss wins the race.
+        const onLoss = renderer.lost.then((reason) => {
+          lost = true;
+          throw new Error(reason);
+        });
+        result = await Promise.race([renderer.render(t.frame), onLoss]);
       } catch (error) {
         // The frame still gets painted below; the rung is replaced for the next ones.
-        if (this.#renderer === renderer) this.#failRenderer(renderer, 'error', error);
+        if (this.#renderer === renderer) this.#failRenderer(renderer, lost ? 'device-lost' : 'error', error);
       }
     }
     const used: BackendKind = result !== null && renderer !== null ? renderer.kind : 'bicubic';

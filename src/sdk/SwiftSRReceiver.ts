@@ -1,0 +1,299 @@
+import { isWorkerToMain, PROTOCOL_VERSION, type LeakReport, type MainToWorker, type ModelRef, type OutputTarget, type WorkerToMain } from '../worker/protocol.js';
+import { deserializeError, InvalidStateError, SwiftSRError } from './errors.js';
+import { TypedEmitter, type ReceiverEventMap, type ReceiverState } from './events.js';
+import { FrameFeeder } from './FrameFeeder.js';
+import { resolveOptions, type ReceiverOptions, type ResolvedOptions } from './options.js';
+import { resolveVideoTrack, type VideoSource } from './sources.js';
+import { assertMinimumSupport, chooseInputPath, chooseOutputPath, detectMainThread, type WorkerSupport } from './support.js';
+
+interface PendingAttach {
+  readonly sourceId: number;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+interface TrackGenerator extends MediaStreamTrack {
+  readonly writable: WritableStream<VideoFrame>;
+}
+
+type G = typeof globalThis & {
+  MediaStreamTrackProcessor?: new (init: { track: MediaStreamTrack }) => { readable: ReadableStream<VideoFrame> };
+  MediaStreamTrackGenerator?: new (init: { kind: 'video' }) => TrackGenerator;
+};
+
+/**
+ * Upscales a remote video track in a worker and paints it into a canvas or `outputTrack`.
+ * The constructor only validates; the worker, GPU and model start on the first attach().
+ */
+export class SwiftSRReceiver extends TypedEmitter<ReceiverEventMap> {
+  readonly options: ResolvedOptions;
+  #state: ReceiverState = 'idle';
+  #worker: Worker | null = null;
+  #started: Promise<void> | null = null;
+  #hello: Promise<WorkerSupport> | null = null;
+  #outputTrack: MediaStreamTrack | null = null;
+  #sourceId = 0;
+  #pending: PendingAttach | null = null;
+  #feeder: FrameFeeder | null = null;
+  #disposing: Promise<LeakReport> | null = null;
+  #onDisposed: ((leaks: LeakReport) => void) | null = null;
+  #enabled: boolean;
+
+  constructor(options: Partial<ReceiverOptions> = {}) {
+    super();
+    this.options = resolveOptions(options);
+    this.#enabled = this.options.enabled;
+  }
+
+  get state(): ReceiverState {
+    return this.#state;
+  }
+
+  get disposed(): boolean {
+    return this.#disposing !== null;
+  }
+
+  /** The upscaled video when no canvas was given; null until the first attach() starts. */
+  get outputTrack(): MediaStreamTrack | null {
+    return this.#outputTrack;
+  }
+
+  /**
+   * Starts upscaling `source`, replacing the current one. Resolves once the first upscaled frame has been
+   * painted (by the model, or by the ladder's floor if no model can run here).
+   */
+  async attach(source: VideoSource, options: { signal?: AbortSignal } = {}): Promise<void> {
+    this.#assertAlive('attach');
+    const { signal } = options;
+    const track = await resolveVideoTrack(source, signal);
+    this.#assertAlive('attach');
+    await this.#start();
+    this.#assertAlive('attach');
+    signal?.throwIfAborted();
+    this.#stopInput(new DOMException('replaced by a newer attach()', 'AbortError'));
+    const sourceId = ++this.#sourceId;
+    const firstFrame = new Promise<void>((resolve, reject) => {
+      this.#pending = { sourceId, resolve, reject };
+    });
+    this.#setState('loading');
+    const support = await this.#helloOrDefault();
+    const path = chooseInputPath(detectMainThread(), support);
+    if (path === 'processor-main') {
+      const Processor = (globalThis as G).MediaStreamTrackProcessor;
+      if (Processor === undefined) throw new SwiftSRError('unsupported', 'MediaStreamTrackProcessor vanished');
+      const { readable } = new Processor({ track });
+      this.#post({ type: 'attach', sourceId, input: { kind: 'stream', readable } }, [readable]);
+    } else if (path === 'processor-worker') {
+      this.#post({ type: 'attach', sourceId, input: { kind: 'track', track } }, [track]);
+    } else {
+      this.#post({ type: 'attach', sourceId, input: { kind: 'bitmaps' } });
+      this.#feeder = new FrameFeeder(track, (bitmap, timestampUs) => this.#post({ type: 'frame', sourceId, bitmap, timestampUs }, [bitmap]));
+    }
+    const onAbort = (): void => {
+      if (this.#pending?.sourceId === sourceId) this.detach();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await firstFrame;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Stops upscaling the current source; the receiver can attach() again. */
+  detach(): void {
+    this.#assertAlive('detach');
+    this.#stopInput(new DOMException('detached', 'AbortError'));
+    if (this.#worker !== null) this.#post({ type: 'detach' });
+    this.#setState('idle');
+  }
+
+  /** false paints plain bicubic upscaling (for A/B comparison) without unloading the model. */
+  setEnabled(enabled: boolean): void {
+    this.#assertAlive('setEnabled');
+    if (typeof enabled !== 'boolean') throw new TypeError('setEnabled(enabled): enabled must be a boolean');
+    this.#enabled = enabled;
+    if (this.#worker !== null) this.#post({ type: 'set-enabled', enabled });
+  }
+
+  /** Diagnostics for the fallback ladder: destroys the GPU device (or loses the WebGL context). */
+  simulateGpuLoss(): void {
+    this.#assertAlive('simulateGpuLoss');
+    if (this.#worker !== null) this.#post({ type: 'simulate-gpu-loss' });
+  }
+
+  /**
+   * Stops everything and frees the worker with every tensor and frame it held. Idempotent. Resolves with
+   * what the worker still held at the end (both zero unless something leaked).
+   */
+  dispose(): Promise<LeakReport> {
+    if (this.#disposing !== null) return this.#disposing;
+    this.#stopInput(new InvalidStateError('the receiver was disposed'));
+    const worker = this.#worker;
+    this.#setState('disposed');
+    this.#outputTrack?.stop();
+    this.#disposing = (async () => {
+      if (worker === null) return { numTensors: 0, openFrames: 0 };
+      const leaks = await new Promise<LeakReport>((resolve) => {
+        this.#onDisposed = resolve;
+        worker.postMessage({ type: 'dispose' } satisfies MainToWorker);
+        // A wedged worker must not keep dispose() pending forever.
+        setTimeout(() => resolve({ numTensors: -1, openFrames: -1 }), 5000);
+      });
+      worker.terminate();
+      this.#worker = null;
+      this.removeAllListeners();
+      return leaks;
+    })();
+    return this.#disposing;
+  }
+
+  #assertAlive(method: string): void {
+    if (this.#disposing !== null) throw new InvalidStateError(`${method}() called after dispose()`);
+  }
+
+  #setState(state: ReceiverState): void {
+    const previous = this.#state;
+    if (previous === state || previous === 'disposed') return;
+    this.#state = state;
+    this.emit('statechange', { state, previous });
+  }
+
+  #post(message: MainToWorker, transfer: Transferable[] = []): void {
+    this.#worker?.postMessage(message, transfer);
+  }
+
+  #stopInput(reason: unknown): void {
+    this.#feeder?.stop();
+    this.#feeder = null;
+    const pending = this.#pending;
+    this.#pending = null;
+    pending?.reject(reason);
+  }
+
+  #helloOrDefault(): Promise<WorkerSupport> {
+    return this.#hello ?? Promise.resolve({ trackProcessor: false, trackGenerator: false });
+  }
+
+  #start(): Promise<void> {
+    this.#started ??= this.#startWorker().catch((error: unknown) => {
+      this.#started = null;
+      throw error;
+    });
+    return this.#started;
+  }
+
+  async #startWorker(): Promise<void> {
+    const main = detectMainThread();
+    assertMinimumSupport(main);
+    const o = this.options;
+    const worker =
+      o.workerUrl !== null
+        ? new Worker(o.workerUrl, { type: 'module', name: 'swiftsr' })
+        : new Worker(new URL('../worker/sr.worker.js', import.meta.url), { type: 'module', name: 'swiftsr' });
+    this.#worker = worker;
+    this.#hello = new Promise((resolve) => {
+      const onHello = (e: MessageEvent<unknown>): void => {
+        const m = e.data as WorkerToMain;
+        if (!isWorkerToMain(m) || m.type !== 'hello') return;
+        worker.removeEventListener('message', onHello);
+        resolve({ trackProcessor: m.workerHasTrackProcessor, trackGenerator: m.workerHasTrackGenerator });
+      };
+      worker.addEventListener('message', onHello);
+    });
+    worker.addEventListener('message', (e: MessageEvent<unknown>) => {
+      if (isWorkerToMain(e.data)) this.#onMessage(e.data);
+    });
+    worker.addEventListener('error', (e: ErrorEvent) => {
+      const error = new SwiftSRError('worker-failed', `the SwiftSR worker failed: ${e.message}`);
+      this.#stopInput(error);
+      this.emit('error', error);
+    });
+    const support = await this.#hello;
+    const output = this.#makeOutput(chooseOutputPath(main, support));
+    const transfer: Transferable[] = output.kind === 'canvas' ? [output.canvas] : output.kind === 'writable' ? [output.writable] : [];
+    this.#post({ type: 'init', config: this.#workerConfig(), output }, transfer);
+  }
+
+  #makeOutput(path: ReturnType<typeof chooseOutputPath>): OutputTarget {
+    const { canvas, outputWidth, outputHeight } = this.options;
+    if (canvas !== null) return { kind: 'canvas', canvas: canvas instanceof OffscreenCanvas ? canvas : canvas.transferControlToOffscreen() };
+    const Generator = (globalThis as G).MediaStreamTrackGenerator;
+    if (path === 'generator-main' && Generator !== undefined) {
+      const generator = new Generator({ kind: 'video' });
+      this.#outputTrack = generator;
+      return { kind: 'writable', writable: generator.writable };
+    }
+    if (path === 'generator-worker') return { kind: 'track-generator' };
+    // Last resort: a detached canvas whose captureStream() is the output track.
+    const element = document.createElement('canvas');
+    element.width = outputWidth;
+    element.height = outputHeight;
+    const track = element.captureStream().getVideoTracks()[0];
+    if (track === undefined) throw new SwiftSRError('unsupported', 'canvas.captureStream() gave no video track');
+    this.#outputTrack = track;
+    return { kind: 'canvas', canvas: element.transferControlToOffscreen() };
+  }
+
+  #workerConfig(): Extract<MainToWorker, { type: 'init' }>['config'] {
+    const o = this.options;
+    const models: ModelRef[] =
+      o.modelUrl !== null
+        ? [{ variant: 'custom', url: new URL(o.modelUrl, document.baseURI).href }]
+        : o.tiers.map((variant) => ({ variant, url: new URL(`${variant}/model.json`, new URL(o.modelBaseUrl, document.baseURI)).href }));
+    const initial = o.modelUrl === null && o.initialTier !== null ? o.tiers.indexOf(o.initialTier) : 0;
+    return {
+      protocolVersion: PROTOCOL_VERSION,
+      models,
+      initialTier: Math.max(0, initial),
+      adaptive: o.adaptive && o.modelUrl === null,
+      outputWidth: o.outputWidth,
+      outputHeight: o.outputHeight,
+      backend: o.backend,
+      preferF16: o.preferF16,
+      statsIntervalMs: o.statsIntervalMs,
+      enabled: this.#enabled,
+      webglTileSize: o.webglTileSize,
+    };
+  }
+
+  #onMessage(m: WorkerToMain): void {
+    switch (m.type) {
+      case 'hello':
+        return;
+      case 'output-track':
+        this.#outputTrack = m.track as unknown as MediaStreamTrack;
+        return;
+      case 'first-frame':
+        if (this.#pending?.sourceId !== m.sourceId) return;
+        this.#pending.resolve();
+        this.#pending = null;
+        this.#setState(m.backend === 'webgpu' || !this.#enabled ? 'running' : 'fallback');
+        return;
+      case 'stats':
+        this.emit('stats', m.stats);
+        return;
+      case 'fallback':
+        if (m.to !== 'webgpu' && (this.#state === 'running' || this.#state === 'loading')) this.#setState(this.#state === 'running' ? 'fallback' : 'loading');
+        this.emit('fallback', { from: m.from, to: m.to, reason: m.reason, detail: m.detail });
+        return;
+      case 'tierchange':
+        this.emit('tierchange', { from: m.from, to: m.to, reason: m.reason });
+        return;
+      case 'source-ended':
+        if (m.sourceId !== this.#sourceId) return;
+        this.#stopInput(new SwiftSRError('no-video-track', 'the source track ended before its first frame'));
+        this.#setState('idle');
+        return;
+      case 'error': {
+        const error = deserializeError(m.error);
+        if (m.fatal) this.#stopInput(error);
+        this.emit('error', error);
+        return;
+      }
+      case 'disposed':
+        this.#onDisposed?.(m.leaks);
+        return;
+    }
+  }
+}

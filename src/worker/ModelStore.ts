@@ -1,0 +1,63 @@
+import { loadGenerator } from '../model/loadGenerator.js';
+import type { ModelFiles } from '../model/modelFiles.js';
+import { resolveModelFiles } from '../model/modelFiles.js';
+import type { Generator } from '../model/types.js';
+import type { ModelRef } from './protocol.js';
+
+/**
+ * Weight bytes are kept per URL for the worker's lifetime, so that a recreated device or a fallback backend
+ * re-uploads them without another download. Failed or aborted reads are forgotten, so a retry refetches.
+ */
+const bytesCache = new Map<string, Promise<Uint8Array>>();
+
+function cachedFiles(url: string): ModelFiles {
+  const inner = resolveModelFiles(url, undefined);
+  return {
+    location: inner.location,
+    read(name: string, signal?: AbortSignal): Promise<Uint8Array> {
+      const key = `${inner.location}${name}`;
+      let p = bytesCache.get(key);
+      if (p === undefined) {
+        p = inner.read(name, signal);
+        bytesCache.set(key, p);
+        p.catch(() => bytesCache.delete(key));
+      }
+      return p;
+    },
+  };
+}
+
+/** The generators of one backend instance. Loading is lazy, cached per URL, and cancellable. */
+export class ModelStore {
+  readonly #loading = new Map<string, Promise<Generator>>();
+  readonly #ready = new Map<string, Generator>();
+  #disposed = false;
+
+  load(ref: ModelRef, signal: AbortSignal): Promise<Generator> {
+    let p = this.#loading.get(ref.url);
+    if (p === undefined) {
+      p = loadGenerator(cachedFiles(ref.url), { signal }).then((g) => {
+        if (this.#disposed) {
+          g.dispose();
+          throw new DOMException('model store disposed', 'AbortError');
+        }
+        this.#ready.set(ref.url, g);
+        return g;
+      });
+      this.#loading.set(ref.url, p);
+      p.catch(() => this.#loading.delete(ref.url));
+    }
+    return p;
+  }
+
+  get(ref: ModelRef): Generator | undefined {
+    return this.#ready.get(ref.url);
+  }
+
+  dispose(): void {
+    this.#disposed = true;
+    for (const g of this.#ready.values()) g.dispose();
+    this.#ready.clear();
+    this.#loading.clear();
+  }
+}

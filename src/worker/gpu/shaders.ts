@@ -1,0 +1,69 @@
+/**
+ * WGSL of the two hand-written passes around the generator. TF.js tensors are f32, so the buffers stay
+ * f32; with shader-f16 the arithmetic in between (clamping, the fitting filter) runs in f16, which halves
+ * register pressure on GPUs that have native half ALUs. Both variants are compiled from the same text.
+ */
+
+export type Precision = 'f32' | 'f16';
+
+const header = (p: Precision): string => (p === 'f16' ? 'enable f16;\nalias real = f16;\n' : 'alias real = f32;\n');
+
+/** VideoFrame (external texture, any pixel format) -> NHWC float32 RGB in [0, 1]. */
+export function inputShader(p: Precision): string {
+  return `${header(p)}
+struct Params { width: u32, height: u32 }
+@group(0) @binding(0) var src: texture_external;
+@group(0) @binding(1) var<storage, read_write> dst: array<f32>;
+@group(0) @binding(2) var<uniform> params: Params;
+
+@compute @workgroup_size(8, 8)
+fn main(@builtin(global_invocation_id) id: vec3u) {
+  if (id.x >= params.width || id.y >= params.height) { return; }
+  let c = clamp(vec3<real>(textureLoad(src, id.xy).rgb), vec3<real>(0.0), vec3<real>(1.0));
+  let i = (id.y * params.width + id.x) * 3u;
+  dst[i] = f32(c.r);
+  dst[i + 1u] = f32(c.g);
+  dst[i + 2u] = f32(c.b);
+}
+`;
+}
+
+/**
+ * Generator output (NHWC float32, srcW x srcH) -> canvas. The picture is fitted into rect (letterboxed,
+ * aspect kept) with bilinear filtering; when the rect equals the source size every pixel maps 1:1.
+ */
+export function outputShader(p: Precision): string {
+  return `${header(p)}
+struct Params { src: vec2f, rectPos: vec2f, rectSize: vec2f, pad: vec2f }
+@group(0) @binding(0) var<storage, read> img: array<f32>;
+@group(0) @binding(1) var<uniform> params: Params;
+
+@vertex
+fn vs(@builtin(vertex_index) i: u32) -> @builtin(position) vec4f {
+  let xy = vec2f(f32((i << 1u) & 2u), f32(i & 2u));
+  return vec4f(xy * 2.0 - 1.0, 0.0, 1.0);
+}
+
+fn px(x: i32, y: i32) -> vec3<real> {
+  let w = i32(params.src.x);
+  let h = i32(params.src.y);
+  let i = u32((clamp(y, 0, h - 1) * w + clamp(x, 0, w - 1)) * 3);
+  return vec3<real>(vec3f(img[i], img[i + 1u], img[i + 2u]));
+}
+
+@fragment
+fn fs(@builtin(position) pos: vec4f) -> @location(0) vec4f {
+  let local = pos.xy - params.rectPos;
+  if (any(local < vec2f(0.0)) || any(local >= params.rectSize)) { return vec4f(0.0, 0.0, 0.0, 1.0); }
+  let s = local * (params.src / params.rectSize) - 0.5;
+  let f = floor(s);
+  let t = vec2<real>(s - f);
+  let x0 = i32(f.x);
+  let y0 = i32(f.y);
+  let top = mix(px(x0, y0), px(x0 + 1, y0), t.x);
+  let bottom = mix(px(x0, y0 + 1), px(x0 + 1, y0 + 1), t.x);
+  let c = clamp(mix(top, bottom, t.y), vec3<real>(0.0), vec3<real>(1.0));
+  return vec4f(vec3f(c), 1.0);
+}
+`;
+}

@@ -1,0 +1,94 @@
+/// <reference lib="webworker" />
+import { browserPlatform } from './browserPlatform.js';
+import { assertNever, isMainToWorker, PROTOCOL_VERSION, serializeError, type MainToWorker, type WorkerToMain } from './protocol.js';
+import { CanvasSink, WritableSink } from './sinks.js';
+import { WorkerSession } from './WorkerSession.js';
+
+/** The dispatcher: every decision lives in WorkerSession and the renderers. */
+
+interface TrackProcessorCtor {
+  new (init: { track: unknown }): { readable: ReadableStream<VideoFrame> };
+}
+interface TrackGeneratorCtor {
+  new (): { track: { kind: string; id: string }; writable: WritableStream<VideoFrame> };
+}
+const scope = self as unknown as DedicatedWorkerGlobalScope & { MediaStreamTrackProcessor?: TrackProcessorCtor; VideoTrackGenerator?: TrackGeneratorCtor };
+
+let session: WorkerSession<VideoFrame, OffscreenCanvas> | null = null;
+
+function post(message: WorkerToMain, transfer: Transferable[] = []): void {
+  scope.postMessage(message, transfer);
+}
+
+function handle(msg: MainToWorker): void {
+  switch (msg.type) {
+    case 'init': {
+      if (msg.config.protocolVersion !== PROTOCOL_VERSION) throw new Error(`protocol ${msg.config.protocolVersion} != worker ${PROTOCOL_VERSION}`);
+      const { config, output } = msg;
+      let sink;
+      if (output.kind === 'canvas') sink = new CanvasSink(output.canvas, config.outputWidth, config.outputHeight);
+      else if (output.kind === 'writable') sink = new WritableSink(output.writable);
+      else {
+        if (scope.VideoTrackGenerator === undefined) throw new Error('VideoTrackGenerator is missing in this worker');
+        const generator = new scope.VideoTrackGenerator();
+        post({ type: 'output-track', track: generator.track }, [generator.track]);
+        sink = new WritableSink(generator.writable);
+      }
+      session = new WorkerSession(config, browserPlatform(config), sink, post);
+      session.start();
+      return;
+    }
+    case 'attach': {
+      const s = requireSession();
+      const input = msg.input;
+      if (input.kind === 'stream') s.attachStream(msg.sourceId, input.readable);
+      else if (input.kind === 'track') {
+        if (scope.MediaStreamTrackProcessor === undefined) throw new Error('MediaStreamTrackProcessor is missing in this worker');
+        s.attachStream(msg.sourceId, new scope.MediaStreamTrackProcessor({ track: input.track }).readable);
+      } else s.attachPushed(msg.sourceId);
+      return;
+    }
+    case 'frame': {
+      const frame = new VideoFrame(msg.bitmap, { timestamp: msg.timestampUs });
+      msg.bitmap.close();
+      requireSession().pushFrame(msg.sourceId, frame);
+      return;
+    }
+    case 'detach':
+      session?.detach();
+      return;
+    case 'set-enabled':
+      requireSession().setEnabled(msg.enabled);
+      return;
+    case 'simulate-gpu-loss':
+      session?.simulateGpuLoss();
+      return;
+    case 'dispose': {
+      const s = session;
+      session = null;
+      void (s?.dispose() ?? Promise.resolve({ numTensors: 0, openFrames: 0 })).then((leaks) => {
+        post({ type: 'disposed', leaks });
+        scope.close();
+      });
+      return;
+    }
+    default:
+      assertNever(msg);
+  }
+}
+
+function requireSession(): WorkerSession<VideoFrame, OffscreenCanvas> {
+  if (session === null) throw new Error('worker not initialised');
+  return session;
+}
+
+scope.addEventListener('message', (event: MessageEvent<unknown>) => {
+  if (!isMainToWorker(event.data)) return;
+  try {
+    handle(event.data);
+  } catch (error) {
+    post({ type: 'error', error: serializeError(error), fatal: event.data.type === 'init' });
+  }
+});
+
+post({ type: 'hello', workerHasTrackProcessor: scope.MediaStreamTrackProcessor !== undefined, workerHasTrackGenerator: scope.VideoTrackGenerator !== undefined });

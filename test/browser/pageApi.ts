@@ -1,0 +1,37 @@
+/** The contract between the browser specs (Node) and the test page (DOM): window.swiftsrTest. */
+
+export interface Recorded {
+  readonly type: string;
+  readonly data: unknown;
+}
+
+export interface StartOptions {
+  readonly width: number;
+  readonly height: number;
+  readonly fps: number;
+  /** SwiftSRReceiver options other than canvas. */
+  readonly options: Record<string, unknown>;
+}
+
+export interface DisposeResult {
+  readonly leaks: { numTensors: number; openFrames: number };
+  readonly again: { numTensors: number; openFrames: number };
+  /** Name of the error setEnabled() threw after dispose(). */
+  readonly afterDispose: string;
+  readonly state: string;
+}
+
+export interface PageApi {
+  /** Starts the source and a receiver, resolves with attach()'s duration in ms. */
+  start(opts: StartOptions): Promise<number>;
+  /** One frame of the source track as the receiver sees it, RGBA base64. */
+  grabFrame(): Promise<{ width: number; height: number; rgba: string }>;
+  resize(width: number, height: number): void;
+  setEnabled(enabled: boolean): void;
+  loseGpu(): void;
+  stopTrack(): void;
+  state(): string;
+  events(type?: string): Recorded[];
+  lastStats(): unknown;
+  dispose(): Promise<DisposeResult>;
+}

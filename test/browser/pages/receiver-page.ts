@@ -1,0 +1,127 @@
+import { SwiftSRReceiver, type ReceiverOptions } from '../../../src/sdk/index.js';
+import type { PageApi, Recorded } from '../pageApi.js';
+
+/**
+ * Test harness page: a synthetic source track with known content, one receiver painting into #out, and
+ * a recorder of every event. The specs drive it through window.swiftsrTest.
+ */
+
+declare const MediaStreamTrackProcessor: new (init: { track: MediaStreamTrack }) => { readable: ReadableStream<VideoFrame> };
+
+const source = document.createElement('canvas');
+const out = document.getElementById('out') as HTMLCanvasElement;
+let receiver: SwiftSRReceiver | null = null;
+let track: MediaStreamTrack | null = null;
+let timer = 0;
+const events: Recorded[] = [];
+
+/** Smooth, deterministic content: chroma subsampling of the video path barely changes it. */
+function paint(width: number, height: number): void {
+  const ctx = source.getContext('2d');
+  if (ctx === null) throw new Error('no 2d');
+  const img = ctx.createImageData(width, height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const u = x / width;
+      const v = y / height;
+      const o = (y * width + x) * 4;
+      img.data[o] = 128 + 100 * Math.sin(u * 9.0) * Math.cos(v * 7.0);
+      img.data[o + 1] = 40 + 170 * u;
+      img.data[o + 2] = 60 + 150 * v * (0.6 + 0.4 * Math.sin(u * 5 + v * 3));
+      img.data[o + 3] = 255;
+    }
+  }
+  ctx.putImageData(img, 0, 0);
+}
+
+function startSource(width: number, height: number, fps: number): void {
+  source.width = width;
+  source.height = height;
+  paint(width, height);
+  track = source.captureStream(fps).getVideoTracks()[0] ?? null;
+  // captureStream emits only when the canvas changes: repaint the same picture at the target rate.
+  timer = window.setInterval(() => paint(source.width, source.height), 1000 / fps);
+}
+
+async function grabFrame(): Promise<{ width: number; height: number; rgba: string }> {
+  if (track === null) throw new Error('no source');
+  const clone = track.clone();
+  const processor = new MediaStreamTrackProcessor({ track: clone });
+  const reader = processor.readable.getReader();
+  const { value: frame } = await reader.read();
+  if (frame === undefined) throw new Error('no frame');
+  const c = new OffscreenCanvas(frame.displayWidth, frame.displayHeight);
+  const ctx = c.getContext('2d');
+  if (ctx === null) throw new Error('no 2d');
+  ctx.drawImage(frame, 0, 0);
+  frame.close();
+  await reader.cancel();
+  clone.stop();
+  const data = ctx.getImageData(0, 0, c.width, c.height).data;
+  let bin = '';
+  for (let i = 0; i < data.length; i += 0x8000) bin += String.fromCharCode(...data.subarray(i, i + 0x8000));
+  return { width: c.width, height: c.height, rgba: btoa(bin) };
+}
+
+const api: PageApi = {
+  async start(opts) {
+    startSource(opts.width, opts.height, opts.fps);
+    out.style.width = `${Number(opts.options.outputWidth ?? 1920)}px`;
+    out.style.height = `${Number(opts.options.outputHeight ?? 1080)}px`;
+    receiver = new SwiftSRReceiver({ ...(opts.options as Partial<ReceiverOptions>), canvas: out });
+    for (const type of ['statechange', 'fallback', 'tierchange', 'error', 'stats'] as const) {
+      receiver.on(type, (data: unknown) => {
+        events.push({ type, data: data instanceof Error ? { name: data.name, message: data.message, code: (data as { code?: string }).code } : data });
+      });
+    }
+    const t0 = performance.now();
+    if (track === null) throw new Error('no track');
+    await receiver.attach(track);
+    return performance.now() - t0;
+  },
+  grabFrame,
+  resize(width, height) {
+    source.width = width;
+    source.height = height;
+    paint(width, height);
+  },
+  setEnabled(enabled) {
+    receiver?.setEnabled(enabled);
+  },
+  loseGpu() {
+    receiver?.simulateGpuLoss();
+  },
+  stopTrack() {
+    clearInterval(timer);
+    track?.stop();
+  },
+  state() {
+    return receiver?.state ?? 'none';
+  },
+  events(type) {
+    return type === undefined ? events : events.filter((e) => e.type === type);
+  },
+  lastStats() {
+    return events.filter((e) => e.type === 'stats').at(-1)?.data ?? null;
+  },
+  async dispose() {
+    const r = receiver;
+    if (r === null) throw new Error('not started');
+    const leaks = await r.dispose();
+    const again = await r.dispose();
+    let afterDispose = '';
+    try {
+      r.setEnabled(true);
+    } catch (e) {
+      afterDispose = (e as Error).name;
+    }
+    return { leaks, again, afterDispose, state: r.state };
+  },
+};
+
+declare global {
+  interface Window {
+    swiftsrTest: PageApi;
+  }
+}
+window.swiftsrTest = api;
