@@ -30,6 +30,7 @@ describe('bandwidth bench (smoke: generated 320x180 clip, 12 frames)', () => {
       srCodecs: ['vp8'],
       downscale: 'area',
       upscalers: ups,
+      webrtc: { warmupMs: 1500, captureMs: 1500 },
       log: () => undefined,
     });
     result = { run: runInfo('test'), ...m };
@@ -44,8 +45,9 @@ describe('bandwidth bench (smoke: generated 320x180 clip, 12 frames)', () => {
     expect(result.config.hrSize).toBe('320x176');
     expect(result.config.lrSize).toBe('80x44');
     expect(result.config.scoredFrames).toEqual([0, 6]);
-    expect(result.curves.map((c) => c.id)).toEqual(['A/vp8/direct', 'B/vp8/bicubic', 'B/vp8/tiny-random']);
-    for (const c of result.curves) expect(c.points).toHaveLength(5);
+    expect(result.curves.map((c) => c.id)).toEqual(['A/vp8/direct', 'B/vp8/bicubic', 'B/vp8/tiny-random', 'C/vp8/webrtc']);
+    for (const c of result.curves.slice(0, 3)) expect(c.points).toHaveLength(5);
+    expect(result.config.scoredRegion).toMatch(/^top 166 of 176 rows/);
   });
 
   it('gets better with bitrate and spends more bits when allowed', () => {
@@ -72,13 +74,34 @@ describe('bandwidth bench (smoke: generated 320x180 clip, 12 frames)', () => {
     expect(b?.lossless?.psnrY).toBeGreaterThan(best - 0.5);
   });
 
-  it('compares each downscaled curve with direct and writes JSON, plots and tables', async () => {
-    expect(result.comparisons.map((c) => `${c.test}|${c.anchor}`)).toEqual(['B/vp8/bicubic|A/vp8/direct', 'B/vp8/tiny-random|A/vp8/direct']);
+  it('runs curve C through a real loopback WebRTC call, identifying frames by their barcode', () => {
+    const c = result.curves[3];
+    // At the lowest caps the browser may show no new frame in the short smoke window; most points must exist.
+    expect(c?.points.length).toBeGreaterThanOrEqual(3);
+    for (const p of c?.points ?? []) {
+      expect(p.kbps).toBeGreaterThan(0);
+      expect(p.kbps).toBeLessThan(p.targetKbps * 1.5);
+      expect(p.psnrY).toBeGreaterThan(20);
+      expect(p.sentWidth).toBeGreaterThan(0);
+      expect(p.scoredFrames).toBeGreaterThanOrEqual(1);
+    }
+    const top = c?.points.at(-1);
+    // Same frames as the reference: a mismatched frame or colour matrix would sit near 20 dB.
+    expect(top?.psnrY).toBeGreaterThan(30);
+  });
+
+  it('compares each downscaled curve with direct and with the browser call, and writes JSON, plots and tables', async () => {
+    expect(result.comparisons.map((c) => `${c.test}|${c.anchor}`)).toEqual([
+      'B/vp8/bicubic|A/vp8/direct',
+      'B/vp8/tiny-random|A/vp8/direct',
+      'B/vp8/bicubic|C/vp8/webrtc',
+      'B/vp8/tiny-random|C/vp8/webrtc',
+    ]);
     expect(result.equivalents).toHaveLength(10);
     const files = await readdir(join(dir, 'out'));
     expect(files.sort()).toEqual(['bandwidth-vp8-psnr.svg', 'bandwidth-vp8-ssim.svg', 'bandwidth.json', 'bandwidth.md']);
     const json = JSON.parse(await readFile(join(dir, 'out', 'bandwidth.json'), 'utf8')) as BandwidthResult;
-    expect(json.curves).toHaveLength(3);
+    expect(json.curves).toHaveLength(4);
     expect(json.run.machine.cores).toBeGreaterThan(0);
     const md = await readFile(join(dir, 'out', 'bandwidth.md'), 'utf8');
     expect(md).toContain('| B/vp8/bicubic vs A/vp8/direct |');

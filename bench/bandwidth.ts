@@ -1,12 +1,13 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fromBytes, type RgbImage } from '../training/data/image.js';
+import { crop, fromBytes, type RgbImage } from '../training/data/image.js';
 import { measure } from '../training/metrics.js';
 import { compareCurves, equivalents, type Comparison, type Curve, type CurvePoint, type Equivalent } from './bandwidthAnalysis.js';
 import { CODEC_SPECS, type Codec } from './codecs.js';
 import { decodeRgbFrames, ffmpeg, packetBytes, probeVideo } from './ffmpeg.js';
 import type { FrameUpscaler } from './nodeUpscalers.js';
+import { barcodeBlock, measureWebrtcCurve, writeBarcodedY4m } from './webrtcCurve.js';
 
 export interface BandwidthOptions {
   readonly source: string;
@@ -23,6 +24,8 @@ export interface BandwidthOptions {
   /** ffmpeg swscale flag for the sender's downscale. */
   readonly downscale: string;
   readonly upscalers: readonly FrameUpscaler[];
+  /** Curve C through headless Chromium's WebRTC stack; null to skip it. */
+  readonly webrtc: { readonly warmupMs: number; readonly captureMs: number } | null;
   readonly log: (msg: string) => void;
 }
 
@@ -34,6 +37,7 @@ export interface BandwidthConfig {
   readonly fps: number;
   readonly frames: number;
   readonly scoredFrames: readonly number[];
+  readonly scoredRegion: string;
   readonly downscale: string;
   readonly colorMatrix: string;
   readonly metric: string;
@@ -52,17 +56,25 @@ interface Scored {
   ssimY: number;
 }
 
-function scoreFrames(test: ReadonlyMap<number, RgbImage>, ref: ReadonlyMap<number, RgbImage>, border: number): Scored {
+/**
+ * Mean Y-PSNR/SSIM over the frames both maps hold. The bottom `cropBottom` rows are left out for every
+ * curve alike: curve C's source carries its frame-index barcode there.
+ */
+function scoreFrames(test: ReadonlyMap<number, RgbImage>, ref: ReadonlyMap<number, RgbImage>, border: number, cropBottom: number): Scored & { frames: number } {
   let p = 0;
   let s = 0;
+  let n = 0;
   for (const [i, r] of ref) {
     const t = test.get(i);
-    if (t === undefined) throw new Error(`decoded stream lacks frame ${i}`);
-    const m = measure(t, r, border);
+    if (t === undefined) continue;
+    const region = (img: RgbImage): RgbImage => crop(img, 0, 0, img.width, img.height - cropBottom);
+    const m = measure(region(t), region(r), border);
     p += m.psnrY;
     s += m.ssimY;
+    n++;
   }
-  return { psnrY: p / ref.size, ssimY: s / ref.size };
+  if (n === 0) throw new Error('no frame to score');
+  return { psnrY: p / n, ssimY: s / n, frames: n };
 }
 
 async function decodeImages(path: string, w: number, h: number, keep: (i: number) => boolean): Promise<Map<number, RgbImage>> {
@@ -86,6 +98,12 @@ export async function measureBandwidth(o: BandwidthOptions): Promise<BandwidthMe
   const work = await mkdtemp(join(tmpdir(), 'swiftsr-bw-'));
   const keep = (i: number): boolean => i % o.scoreEvery === 0 && i < o.frames;
   const seconds = o.frames / o.fps;
+  const cropBottom = barcodeBlock(h);
+  const score = (test: ReadonlyMap<number, RgbImage>, ref: ReadonlyMap<number, RgbImage>): Scored => {
+    const r = scoreFrames(test, ref, o.scale, cropBottom);
+    if (r.frames !== ref.size) throw new Error(`decoded stream has ${r.frames} of ${ref.size} scored frames`);
+    return { psnrY: r.psnrY, ssimY: r.ssimY };
+  };
   try {
     const hr = join(work, 'hr.y4m');
     const lr = join(work, 'lr.y4m');
@@ -104,7 +122,7 @@ export async function measureBandwidth(o: BandwidthOptions): Promise<BandwidthMe
         const rate = async (file: string): Promise<number> => ((await packetBytes(file)).bytes * 8) / seconds / 1000;
         const a = join(work, `a.${spec.extension}`);
         await ffmpeg(['-f', 'yuv4mpegpipe', '-i', hr, ...spec.args(kbps * 1000), '-f', spec.format, a]);
-        const aScore = scoreFrames(await decodeImages(a, w, h, keep), ref, o.scale);
+        const aScore = score(await decodeImages(a, w, h, keep), ref);
         direct.push({ targetKbps: kbps, kbps: await rate(a), ...aScore });
         const b = join(work, `b.${spec.extension}`);
         await ffmpeg(['-f', 'yuv4mpegpipe', '-i', lr, ...spec.args(kbps * 1000), '-f', spec.format, b]);
@@ -112,7 +130,7 @@ export async function measureBandwidth(o: BandwidthOptions): Promise<BandwidthMe
         const bKbps = await rate(b);
         const line: string[] = [];
         for (const u of ups) {
-          const s = scoreFrames(upscaleAll(u, bFrames), ref, o.scale);
+          const s = score(upscaleAll(u, bFrames), ref);
           down.get(u.name)?.push({ targetKbps: kbps, kbps: bKbps, ...s });
           line.push(`${u.name} ${s.psnrY.toFixed(2)}`);
         }
@@ -120,9 +138,35 @@ export async function measureBandwidth(o: BandwidthOptions): Promise<BandwidthMe
       }
       curves.push({ id: `A/${codec}/direct`, kind: 'direct', codec, upscaler: null, points: direct });
       for (const u of ups) {
-        const lossless = scoreFrames(upscaleAll(u, lrLossless), ref, o.scale);
+        const lossless = score(upscaleAll(u, lrLossless), ref);
         curves.push({ id: `B/${codec}/${u.name}`, kind: 'downscaled', codec, upscaler: u.name, points: down.get(u.name) ?? [], lossless });
       }
+    }
+    if (o.webrtc !== null) {
+      const y4m = join(work, 'camera.y4m');
+      await writeBarcodedY4m(hr, y4m, w, h, o.fps);
+      const points: CurvePoint[] = [];
+      await measureWebrtcCurve({
+        y4m,
+        width: w,
+        height: h,
+        bitratesKbps: o.bitratesKbps,
+        wanted: [...ref.keys()],
+        loopFrames: o.frames,
+        ...o.webrtc,
+        log: o.log,
+        onPoint: (p) => {
+          if (p.frames.size === 0) {
+            o.log(`webrtc ${p.targetKbps} kbit/s: no frame captured, point dropped`);
+            return;
+          }
+          const got = new Map([...p.frames].map(([i, b]) => [i, fromBytes(w, h, b)]));
+          const r = scoreFrames(got, ref, o.scale, cropBottom);
+          points.push({ targetKbps: p.targetKbps, kbps: p.kbps, psnrY: r.psnrY, ssimY: r.ssimY, sentWidth: p.sentWidth, sentHeight: p.sentHeight, receivedFps: p.receivedFps, scoredFrames: r.frames, limitation: p.qualityLimitationReason });
+          o.log(`webrtc ${p.targetKbps} kbit/s: ${r.psnrY.toFixed(2)} dB on ${r.frames} frames`);
+        },
+      });
+      curves.push({ id: 'C/vp8/webrtc', kind: 'webrtc', codec: 'vp8', upscaler: 'browser', points });
     }
     const size = await stat(o.source);
     o.log(`source ${o.source} (${size.size} bytes) scored on ${ref.size} frames`);
@@ -135,8 +179,9 @@ export async function measureBandwidth(o: BandwidthOptions): Promise<BandwidthMe
         fps: o.fps,
         frames: o.frames,
         scoredFrames: [...ref.keys()],
+        scoredRegion: `top ${h - cropBottom} of ${h} rows (the bottom ${cropBottom} hold curve C's frame-index barcode), then a ${o.scale}-pixel border`,
         downscale: `ffmpeg scale flags=${o.downscale}, in YUV 4:2:0 as a WebRTC sender scales`,
-        colorMatrix: 'decoded YUV -> RGB with BT.709 limited range for every stream; metric luma is BT.601 (SR convention)',
+        colorMatrix: 'decoded YUV -> RGB with BT.601 limited range for every stream (as Chromium shows untagged VP8), so the metric luma (BT.601) is the Y plane',
         metric: `training/metrics measure(): Y-PSNR and SSIM (BT.601 luma), border ${o.scale}, mean over scored frames`,
         encoders: Object.fromEntries(o.codecs.map((c) => [c, { label: CODEC_SPECS[c].label, ffmpegArgs: CODEC_SPECS[c].args(1000).join(' ').replace(/1000\b/g, '<bitrate>') }])),
       },

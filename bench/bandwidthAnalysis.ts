@@ -10,6 +10,9 @@ export interface CurvePoint {
   readonly sentWidth?: number;
   readonly sentHeight?: number;
   readonly receivedFps?: number;
+  readonly scoredFrames?: number;
+  /** Curve C: why the browser encoder limited quality ('cpu', 'bandwidth', 'none'). */
+  readonly limitation?: string;
 }
 
 export type CurveKind = 'direct' | 'downscaled' | 'webrtc';

@@ -21,6 +21,9 @@ export const BANDWIDTH_HELP = `npm run bench:bandwidth -- [options]
   --models <list>       model dirs under models/ (default: every 4x model); --no-models for bicubic only
   --downscale <flag>    ffmpeg scale flag of the sender's downscale (default area: the box filter
                         libyuv uses when WebRTC scales a frame down)
+  --no-webrtc           skip curve C (headless Chromium's WebRTC sender, VP8, default degradation, 127.0.0.1 only)
+  --webrtc-warmup-s <s> seconds per bitrate before measuring, for rate control and resolution adaptation (default 6)
+  --webrtc-capture-s <s> seconds measured per bitrate (default 4)
   --out <dir>           results directory (default bench/results)`;
 
 export interface BandwidthResult extends BandwidthMeasurement {
@@ -41,6 +44,9 @@ export async function bandwidthMain(argv: readonly string[]): Promise<BandwidthR
       models: { type: 'string' },
       'no-models': { type: 'boolean', default: false },
       downscale: { type: 'string', default: 'area' },
+      'no-webrtc': { type: 'boolean', default: false },
+      'webrtc-warmup-s': { type: 'string', default: '6' },
+      'webrtc-capture-s': { type: 'string', default: '4' },
       out: { type: 'string', default: RESULTS_DIR },
       help: { type: 'boolean', default: false },
     },
@@ -78,6 +84,7 @@ export async function bandwidthMain(argv: readonly string[]): Promise<BandwidthR
       srCodecs: parseCodecs(values['sr-codecs']),
       downscale: values.downscale,
       upscalers,
+      webrtc: values['no-webrtc'] ? null : { warmupMs: Number(values['webrtc-warmup-s']) * 1000, captureMs: Number(values['webrtc-capture-s']) * 1000 },
       log: (msg) => console.log(msg),
     });
     const result: BandwidthResult = { run, ...m };

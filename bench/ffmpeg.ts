@@ -26,14 +26,15 @@ export function ffmpeg(args: readonly string[]): Promise<string> {
 /**
  * Decodes `input` to 8-bit RGB frames and keeps those whose index passes `keep`. `colorMatrix` fixes
  * the YUV->RGB matrix: encoded streams lose the source's colour tags, and an untagged stream would
- * otherwise be converted with another matrix than the reference.
+ * otherwise be converted with another matrix than the reference. BT.601 by default: Chromium shows
+ * untagged WebRTC VP8 with it, and with it the metrics' BT.601 luma is the decoded Y plane again.
  */
 export async function decodeRgbFrames(
   input: string,
   width: number,
   height: number,
   keep: (index: number) => boolean,
-  colorMatrix = 'bt709',
+  colorMatrix = 'bt601',
 ): Promise<Map<number, Uint8Array>> {
   const frameBytes = width * height * 3;
   const frames = new Map<number, Uint8Array>();

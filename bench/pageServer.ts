@@ -20,11 +20,21 @@ export interface PageServer {
 
 /**
  * A static file server on 127.0.0.1 for bench pages: each URL prefix maps to one folder, and nothing
- * outside those folders is reachable (no `..`).
+ * outside those folders is reachable (no `..`). POST bodies (frames a page captured) go to `onPost`.
  */
-export async function servePages(mounts: Readonly<Record<string, string>>): Promise<PageServer> {
+export async function servePages(mounts: Readonly<Record<string, string>>, onPost?: (url: URL, body: Buffer) => void): Promise<PageServer> {
   const server: Server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (req.method === 'POST' && onPost !== undefined) {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        onPost(url, Buffer.concat(chunks));
+        res.writeHead(204).end();
+      });
+      return;
+    }
+    const path = decodeURIComponent(url.pathname);
     const prefix = Object.keys(mounts).sort((a, b) => b.length - a.length).find((p) => path.startsWith(p));
     const root = prefix === undefined ? undefined : mounts[prefix];
     const rel = prefix === undefined ? '' : normalize(path.slice(prefix.length));

@@ -72,7 +72,7 @@ export async function measureQuality(o: QualityOptions): Promise<QualityRow[]> {
 
 export async function readClip(path: string, frames: number): Promise<RgbImage[]> {
   const info = await probeVideo(path);
-  const raw = await decodeRgbFrames(path, info.width, info.height, (i) => i < frames, 'bt601');
+  const raw = await decodeRgbFrames(path, info.width, info.height, (i) => i < frames);
   return [...raw.values()].map((b) => fromBytes(info.width, info.height, b));
 }
 

@@ -1,0 +1,170 @@
+import { isLoopbackCandidate, keepLoopbackCandidates } from '../../signaling-server/candidates.js';
+import { decodeBarcode, type WebrtcPageApi, type WebrtcRunRequest, type WebrtcRunResult } from './webrtcTypes.js';
+
+/** Chromium has it on the main thread; lib.dom does not declare it yet. */
+type Processor = new (init: { track: MediaStreamTrack }) => { readable: ReadableStream<VideoFrame> };
+
+let camera: MediaStream | null = null;
+
+async function cameraTrack(w: number, h: number): Promise<MediaStreamTrack> {
+  camera ??= await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: w }, height: { ideal: h }, frameRate: { ideal: 30 } } });
+  const t = camera.getVideoTracks()[0];
+  if (t === undefined) throw new Error('fake camera gave no video track');
+  return t;
+}
+
+/** Two peer connections in one page, ICE restricted to 127.0.0.1 so nothing leaves the machine. */
+async function connect(track: MediaStreamTrack, maxBitrate: number, candidates: string[]): Promise<{ pc1: RTCPeerConnection; pc2: RTCPeerConnection; remote: Promise<MediaStreamTrack> }> {
+  const pc1 = new RTCPeerConnection();
+  const pc2 = new RTCPeerConnection();
+  const relay = (to: RTCPeerConnection) => (e: RTCPeerConnectionIceEvent) => {
+    if (e.candidate === null || e.candidate.candidate === '') return;
+    candidates.push(e.candidate.candidate);
+    if (isLoopbackCandidate(e.candidate.candidate)) void to.addIceCandidate(e.candidate);
+  };
+  pc1.onicecandidate = relay(pc2);
+  pc2.onicecandidate = relay(pc1);
+  const remote = new Promise<MediaStreamTrack>((resolve) => (pc2.ontrack = (e) => resolve(e.track)));
+  // No degradationPreference: the default ('balanced' for camera tracks) is what calls get today.
+  const tr = pc1.addTransceiver(track, { direction: 'sendonly', sendEncodings: [{ maxBitrate }] });
+  const vp8 = (RTCRtpSender.getCapabilities('video')?.codecs ?? []).filter((c) => c.mimeType === 'video/VP8');
+  tr.setCodecPreferences(vp8);
+  const offer = await pc1.createOffer();
+  await pc1.setLocalDescription(offer);
+  await pc2.setRemoteDescription({ type: 'offer', sdp: keepLoopbackCandidates(offer.sdp ?? '') });
+  const answer = await pc2.createAnswer();
+  await pc2.setLocalDescription(answer);
+  await pc1.setRemoteDescription({ type: 'answer', sdp: keepLoopbackCandidates(answer.sdp ?? '') });
+  return { pc1, pc2, remote };
+}
+
+async function stat(pc: RTCPeerConnection, type: string): Promise<Record<string, unknown>> {
+  let found: Record<string, unknown> = {};
+  (await pc.getStats()).forEach((s: Record<string, unknown>) => {
+    if (s.type === type && s.kind === 'video') found = s;
+  });
+  return found;
+}
+
+async function run(req: WebrtcRunRequest): Promise<WebrtcRunResult> {
+  const { width: w, height: h } = req;
+  const candidates: string[] = [];
+  const { pc1, pc2, remote } = await connect(await cameraTrack(w, h), req.maxBitrateBps, candidates);
+  const TrackProcessor = (globalThis as { MediaStreamTrackProcessor?: Processor }).MediaStreamTrackProcessor;
+  if (TrackProcessor === undefined) throw new Error('MediaStreamTrackProcessor is missing (Chromium only)');
+  const reader = new TrackProcessor({ track: await remote }).readable.getReader();
+  const canvas = new OffscreenCanvas(w, h);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  if (ctx === null) throw new Error('2D canvas unavailable');
+  const wanted = new Set(req.wanted);
+  const captured: number[] = [];
+  const repeated: number[] = [];
+  const uploads: Promise<unknown>[] = [];
+  let capturing = false;
+  let done = false;
+  const readIndex = (): number | null => {
+    const sw = (req.barcode.bits + 2) * req.barcode.block;
+    const top = h - req.barcode.block;
+    const strip = ctx.getImageData(0, top, sw, req.barcode.block).data;
+    // Mean of a 5x5 patch: single pixels carry codec noise.
+    const luma = (x: number, y: number): number => {
+      let s = 0;
+      for (let dy = -2; dy <= 2; dy++) {
+        for (let dx = -2; dx <= 2; dx++) {
+          const i = ((Math.floor(y - top) + dy) * sw + Math.floor(x) + dx) * 4;
+          s += 0.299 * (strip[i] ?? 0) + 0.587 * (strip[i + 1] ?? 0) + 0.114 * (strip[i + 2] ?? 0);
+        }
+      }
+      return s / 25;
+    };
+    return decodeBarcode(luma, h, req.barcode.bits, req.barcode.block);
+  };
+  const upload = (index: number): void => {
+    wanted.delete(index);
+    captured.push(index);
+    const rgba = ctx.getImageData(0, 0, w, h).data;
+    const rgb = new Uint8Array(w * h * 3);
+    for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) {
+      rgb[j] = rgba[i] ?? 0;
+      rgb[j + 1] = rgba[i + 1] ?? 0;
+      rgb[j + 2] = rgba[i + 2] ?? 0;
+    }
+    uploads.push(fetch(`${req.uploadUrl}?index=${index}`, { method: 'POST', body: rgb }));
+  };
+  // The last shown frame: when the encoder drops source frames (lower frame rate under 'balanced'), the
+  // screen keeps showing it, so that is what a dropped source frame is scored with.
+  let shown: { frame: VideoFrame; index: number } | null = null;
+  const pump = (async () => {
+    while (!done) {
+      const { value: frame, done: ended } = await reader.read();
+      if (ended || frame === undefined) break;
+      if (!capturing) {
+        frame.close();
+        continue;
+      }
+      // The browser's normal scaling to the 1080p display size, as a <video> element would show it.
+      ctx.drawImage(frame, 0, 0, w, h);
+      const index = readIndex();
+      if (index === null) {
+        frame.close();
+        continue;
+      }
+      if (shown !== null) {
+        const skipped: number[] = [];
+        for (let j: number = (shown.index + 1) % req.loopFrames; j !== index; j = (j + 1) % req.loopFrames) if (wanted.has(j)) skipped.push(j);
+        if (skipped.length > 0) {
+          ctx.drawImage(shown.frame, 0, 0, w, h);
+          for (const j of skipped) {
+            repeated.push(j);
+            upload(j);
+          }
+          ctx.drawImage(frame, 0, 0, w, h);
+        }
+        shown.frame.close();
+      }
+      if (wanted.has(index)) upload(index);
+      shown = { frame, index };
+    }
+    shown?.frame.close();
+  })();
+  await new Promise((r) => setTimeout(r, req.warmupMs));
+  const before = await stat(pc1, 'outbound-rtp');
+  const t0 = performance.now();
+  capturing = true;
+  await new Promise((r) => setTimeout(r, req.captureMs));
+  capturing = false;
+  const after = await stat(pc1, 'outbound-rtp');
+  const seconds = (performance.now() - t0) / 1000;
+  const inbound = await stat(pc2, 'inbound-rtp');
+  const codecs: string[] = [];
+  (await pc1.getStats()).forEach((s: Record<string, unknown>) => {
+    if (s.type === 'codec') codecs.push(String(s.mimeType));
+  });
+  done = true;
+  await reader.cancel();
+  await pump.catch(() => undefined);
+  await Promise.all(uploads);
+  pc1.close();
+  pc2.close();
+  const num = (o: Record<string, unknown>, k: string): number => {
+    const v = o[k];
+    return typeof v === 'number' ? v : 0;
+  };
+  return {
+    bytesSent: num(after, 'bytesSent') - num(before, 'bytesSent'),
+    seconds,
+    captured,
+    repeated,
+    sentWidth: num(after, 'frameWidth'),
+    sentHeight: num(after, 'frameHeight'),
+    sentFps: num(after, 'framesPerSecond'),
+    receivedFps: num(inbound, 'framesPerSecond'),
+    qualityLimitationReason: typeof after.qualityLimitationReason === 'string' ? after.qualityLimitationReason : '',
+    codec: codecs.join(','),
+    candidates,
+  };
+}
+
+const api: WebrtcPageApi = { run };
+(window as unknown as { swiftsrWebrtc: WebrtcPageApi }).swiftsrWebrtc = api;
+document.title = 'ready';

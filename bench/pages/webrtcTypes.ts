@@ -1,0 +1,50 @@
+/** Shared by the WebRTC loopback page and bench/webrtcCurve.ts: plain data only. */
+
+export interface WebrtcRunRequest {
+  readonly width: number;
+  readonly height: number;
+  readonly maxBitrateBps: number;
+  /** Let rate control and resolution adaptation settle before measuring. */
+  readonly warmupMs: number;
+  readonly captureMs: number;
+  /** Source frame indices to capture (each once), decoded from the barcode. */
+  readonly wanted: readonly number[];
+  /** Frames in one loop of the fake camera's file (the barcode index wraps there). */
+  readonly loopFrames: number;
+  readonly barcode: { readonly bits: number; readonly block: number };
+  /** Captured frames are POSTed here as raw RGB with ?index=N. */
+  readonly uploadUrl: string;
+}
+
+export interface WebrtcRunResult {
+  readonly bytesSent: number;
+  readonly seconds: number;
+  readonly captured: readonly number[];
+  /** Of those, source frames never shown (dropped by the encoder or the busy page): scored with the frame still on screen. */
+  readonly repeated: readonly number[];
+  /** What the browser encoder chose under the cap (outbound-rtp at the end of the window). */
+  readonly sentWidth: number;
+  readonly sentHeight: number;
+  readonly sentFps: number;
+  readonly receivedFps: number;
+  readonly qualityLimitationReason: string;
+  readonly codec: string;
+  readonly candidates: readonly string[];
+}
+
+export interface WebrtcPageApi {
+  run(req: WebrtcRunRequest): Promise<WebrtcRunResult>;
+}
+
+/**
+ * Frame index barcode in the bottom-left corner: a white guard block, `bits` index bits (MSB first, white =
+ * 1), a black guard block. Luma sampled at block centres survives a 4x+ downscale by the encoder.
+ */
+export function decodeBarcode(luma: (x: number, y: number) => number, height: number, bits: number, block: number): number | null {
+  const y = height - block / 2;
+  const at = (i: number): boolean => luma(i * block + block / 2, y) > 128;
+  if (!at(0) || at(bits + 1)) return null;
+  let v = 0;
+  for (let i = 1; i <= bits; i++) v = v * 2 + (at(i) ? 1 : 0);
+  return v;
+}

@@ -1,0 +1,107 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { launchChromium } from '../test/browser/chromium.js';
+import { buildBenchPages } from './buildPages.js';
+import { servePages } from './pageServer.js';
+import type { WebrtcPageApi, WebrtcRunResult } from './pages/webrtcTypes.js';
+
+export const BARCODE_BITS = 10;
+
+/** Barcode block side: 64 px at 1080p, scaled with the frame height, even, at least 8. */
+export function barcodeBlock(height: number): number {
+  return Math.max(8, 2 * Math.round((height / 1080) * 32));
+}
+
+/** Writes the source as a .y4m for Chromium's fake camera, each frame stamped with its index barcode. */
+export async function writeBarcodedY4m(hrY4m: string, out: string, width: number, height: number, fps: number): Promise<void> {
+  const block = barcodeBlock(height);
+  const ySize = width * height;
+  const frameBytes = (ySize * 3) / 2;
+  const file = createWriteStream(out);
+  file.write(`YUV4MPEG2 W${width} H${height} F${fps}:1 Ip A1:1 C420jpeg\n`);
+  const p = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-i', hrY4m, '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let pending = Buffer.alloc(0);
+  let index = 0;
+  for await (const chunk of p.stdout as AsyncIterable<Buffer>) {
+    pending = Buffer.concat([pending, chunk]);
+    while (pending.length >= frameBytes) {
+      const f = Buffer.from(pending.subarray(0, frameBytes));
+      pending = pending.subarray(frameBytes);
+      for (let b = 0; b < BARCODE_BITS + 2; b++) {
+        const white = b === 0 || (b <= BARCODE_BITS && ((index >> (BARCODE_BITS - b)) & 1) === 1);
+        for (let y = height - block; y < height; y++) f.fill(white ? 235 : 16, y * width + b * block, y * width + (b + 1) * block);
+        for (let y = (height - block) / 2; y < height / 2; y++) {
+          f.fill(128, ySize + y * (width / 2) + (b * block) / 2, ySize + y * (width / 2) + ((b + 1) * block) / 2);
+          f.fill(128, ySize * 1.25 + y * (width / 2) + (b * block) / 2, ySize * 1.25 + y * (width / 2) + ((b + 1) * block) / 2);
+        }
+      }
+      if (!file.write('FRAME\n') || !file.write(f)) await once(file, 'drain');
+      index++;
+    }
+  }
+  file.end();
+  await once(file, 'finish');
+}
+
+export interface WebrtcPoint extends WebrtcRunResult {
+  readonly targetKbps: number;
+  readonly kbps: number;
+  readonly frames: Map<number, Uint8Array>;
+}
+
+export interface WebrtcCurveOptions {
+  readonly y4m: string;
+  readonly width: number;
+  readonly height: number;
+  readonly bitratesKbps: readonly number[];
+  readonly wanted: readonly number[];
+  readonly loopFrames: number;
+  readonly warmupMs: number;
+  readonly captureMs: number;
+  /** Called per bitrate so that 1080p frames of one bitrate at a time are held in memory. */
+  readonly onPoint: (p: WebrtcPoint) => void;
+  readonly log: (msg: string) => void;
+}
+
+/**
+ * Curve C: Chromium's own WebRTC sender (VP8, maxBitrate, default degradation) to a receiver in the same
+ * page over 127.0.0.1 only; frames shown at the source size, identified by their barcode.
+ */
+export async function measureWebrtcCurve(o: WebrtcCurveOptions): Promise<void> {
+  const pages = await buildBenchPages(['webrtc']);
+  let frames = new Map<number, Uint8Array>();
+  const server = await servePages({ '/page/': pages }, (url, body) => {
+    const index = Number(url.searchParams.get('index'));
+    if (body.length === o.width * o.height * 3) frames.set(index, new Uint8Array(body));
+  });
+  const chromium = await launchChromium({ webgpu: false, fakeVideo: o.y4m, loopbackWebRTC: true });
+  try {
+    const page = await chromium.browser.newPage();
+    await page.goto(`${server.url}/page/webrtc.html`);
+    await page.waitForFunction("document.title === 'ready'", { timeout: 60_000 });
+    for (const kbps of o.bitratesKbps) {
+      frames = new Map();
+      const req = {
+        width: o.width,
+        height: o.height,
+        maxBitrateBps: kbps * 1000,
+        warmupMs: o.warmupMs,
+        captureMs: o.captureMs,
+        wanted: [...o.wanted],
+        loopFrames: o.loopFrames,
+        barcode: { bits: BARCODE_BITS, block: barcodeBlock(o.height) },
+        uploadUrl: `${server.url}/upload`,
+      };
+      const r = await page.evaluate((q) => (globalThis as unknown as { swiftsrWebrtc: WebrtcPageApi }).swiftsrWebrtc.run(q), req);
+      const foreign = r.candidates.filter((c) => !c.includes(' 127.0.0.1 '));
+      if (foreign.length > 0) o.log(`note: non-loopback candidates were gathered but never used: ${foreign.length}`);
+      const point: WebrtcPoint = { ...r, targetKbps: kbps, kbps: (r.bytesSent * 8) / r.seconds / 1000, frames };
+      o.log(`webrtc ${kbps} kbit/s: sent ${point.kbps.toFixed(0)} kbit/s at ${r.sentWidth}x${r.sentHeight} ${r.sentFps} fps (${r.qualityLimitationReason}), captured ${r.captured.length}/${o.wanted.length} frames (${r.repeated.length} never shown: scored with the frame on screen)`);
+      o.onPoint(point);
+    }
+  } finally {
+    await chromium.close();
+    await server.close();
+  }
+}
