@@ -8,7 +8,9 @@ export interface SimplePeerLike {
   on(event: 'track', listener: (track: MediaStreamTrack, stream: MediaStream) => void): unknown;
   on(event: 'close', listener: () => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
-  removeListener(event: string, listener: (...args: never[]) => void): unknown;
+  removeListener(event: 'track', listener: (track: MediaStreamTrack, stream: MediaStream) => void): unknown;
+  removeListener(event: 'close', listener: () => void): unknown;
+  removeListener(event: 'error', listener: (error: Error) => void): unknown;
 }
 
 /** The remote video track of a simple-peer connection: the one already received, or the next one. */
