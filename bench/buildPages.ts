@@ -20,6 +20,8 @@ export async function buildBenchPages(names: readonly string[]): Promise<string>
       chunkSizeWarningLimit: 10_000,
       rollupOptions: { input: Object.fromEntries(names.map((n) => [n, join(root, `${n}.html`)])) },
     },
+    // The SDK starts its worker with new URL('./sr.worker.js', import.meta.url): an ES module worker.
+    worker: { format: 'es' },
   });
   return outDir;
 }

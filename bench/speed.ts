@@ -4,7 +4,7 @@ import type { Page } from 'puppeteer-core';
 import { launchChromium } from '../test/browser/chromium.js';
 import { buildBenchPages } from './buildPages.js';
 import { servePages } from './pageServer.js';
-import type { BackendInfo, SpeedBackend, SpeedCellRequest, SpeedCellResult, SpeedPageApi, SpeedSubject } from './pages/speedTypes.js';
+import type { BackendInfo, PipelinePageApi, PipelineRequest, PipelineResult, SpeedBackend, SpeedCellRequest, SpeedCellResult, SpeedPageApi, SpeedSubject } from './pages/speedTypes.js';
 import { upscalerJsPackageDir, type UpscalerJsSize } from './upscalerJs.js';
 
 export interface SpeedModel {
@@ -19,11 +19,32 @@ export interface SpeedOptions {
   readonly sizes: readonly (readonly [number, number])[];
   readonly models: readonly SpeedModel[];
   readonly peers: readonly UpscalerJsSize[];
+  /** Backends the peers run on (they take minutes per frame on SwiftShader WebGPU). */
+  readonly peerBackends: readonly SpeedBackend[];
   readonly iterations: number;
   readonly budgetMs: number;
   /** Past this median frame time, heavier cells of the same chain on that backend are skipped; a cell is abandoned after twice this plus the budget. */
   readonly maxFrameMs: number;
+  /** Full-pipeline runs (SwiftSRReceiver) for models whose model-only median is under this; 0 = none. */
+  readonly pipelineMaxModelMs: number;
+  /** Shortest measuring window per pipeline run (longer for slow models: 6 frames). */
+  readonly pipelineMeasureMs: number;
   readonly log: (msg: string) => void;
+}
+
+export interface PipelineRow extends PipelineResult {
+  readonly requestedBackend: 'webgpu' | 'webgl';
+  readonly subject: string;
+  readonly width: number;
+  readonly height: number;
+  readonly enabled: boolean;
+  /** Model-only median of the same backend, model and size in this run. */
+  readonly modelOnlyMedianMs: number | null;
+  /** 1000 / output fps: the pipeline's time per frame when it is the bottleneck (frames dropped). */
+  readonly msPerPaintedFrame: number | null;
+  /** Pipeline time per frame over the model-only median: msPerPaintedFrame when frames were dropped
+   * (the pipeline is saturated), else arrival-to-paint p50. */
+  readonly overheadRatio: number | null;
 }
 
 export type CellStatus = 'ok' | 'timeout' | 'skipped' | 'error';
@@ -63,13 +84,13 @@ interface Cell {
   readonly cost: number;
 }
 
-function cellsFor(o: SpeedOptions, base: string, w: number, h: number): Cell[] {
+function cellsFor(o: SpeedOptions, base: string, backend: SpeedBackend, w: number, h: number): Cell[] {
   const ours = [...o.models]
     .sort((a, b) => a.macs(w, h) - b.macs(w, h))
     .map((m): Cell => ({ subject: { kind: 'swiftsr', name: m.name, url: `${base}/m/${m.name}/` }, macs: m.macs(w, h), chain: 'swiftsr', cost: m.macs(w, h) }));
   // Relative cost of the peers per input pixel (from their measured wasm times: 2.6 s, 7.3 s, 63 s at 480x270).
   const peerCost = { slim: 1, medium: 3, thick: 25 } as const;
-  const peers = o.peers.map(
+  const peers = (o.peerBackends.includes(backend) ? o.peers : []).map(
     (size): Cell => ({
       subject: { kind: 'upscalerjs', name: `upscalerjs-esrgan-${size}`, size, url: `${base}/ujs/${size}/model.json`, inputMax: size === 'thick' ? 1 : 255 },
       macs: null,
@@ -84,7 +105,7 @@ class PageSlot {
   private page: Page | null = null;
   info: BackendInfo | null = null;
   constructor(
-    private readonly open: () => Promise<Page>,
+    private readonly open: (name?: string) => Promise<Page>,
     private readonly backend: SpeedBackend,
     private readonly wasmPath: string,
   ) {}
@@ -139,12 +160,13 @@ function row(backend: SpeedRow['backend'], cell: Cell, w: number, h: number, sta
 
 export interface SpeedMeasurement {
   readonly rows: SpeedRow[];
+  readonly pipeline: PipelineRow[];
   readonly backends: BackendInfo[];
 }
 
 /** Model-only time per frame in headless Chromium, per backend x subject x input size. */
 export async function measureSpeed(o: SpeedOptions): Promise<SpeedMeasurement> {
-  const pages = await buildBenchPages(['speed']);
+  const pages = await buildBenchPages(['speed', 'pipeline']);
   const mounts: Record<string, string> = {
     '/page/': pages,
     '/wasm/': dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')),
@@ -154,15 +176,16 @@ export async function measureSpeed(o: SpeedOptions): Promise<SpeedMeasurement> {
   const server = await servePages(mounts);
   const chromium = await launchChromium({ webgpu: true });
   const rows: SpeedRow[] = [];
+  const pipeline: PipelineRow[] = [];
   const infos: BackendInfo[] = [];
   try {
-    const open = async (): Promise<Page> => {
+    const open = async (name = 'speed'): Promise<Page> => {
       const p = await chromium.browser.newPage();
-      await p.goto(`${server.url}/page/speed.html`);
+      await p.goto(`${server.url}/page/${name}.html`);
       await p.waitForFunction("document.title === 'ready'", { timeout: 60_000 });
       return p;
     };
-    const canvasSlot = new PageSlot(open, 'cpu', `${server.url}/wasm/`);
+    const canvasSlot = new PageSlot(() => open(), 'cpu', `${server.url}/wasm/`);
     for (const [w, h] of o.sizes) {
       const cell: Cell = { subject: { kind: 'canvas-bicubic', name: 'canvas-bicubic', scale: 4 }, macs: null, chain: 'canvas', cost: 0 };
       const r = await runCell(canvasSlot, { backend: 'cpu', subject: cell.subject, width: w, height: h, iterations: o.iterations, budgetMs: o.budgetMs }, o.maxFrameMs * 2);
@@ -171,7 +194,7 @@ export async function measureSpeed(o: SpeedOptions): Promise<SpeedMeasurement> {
     }
     await canvasSlot.discard();
     for (const backend of o.backends) {
-      const slot = new PageSlot(open, backend, `${server.url}/wasm/`);
+      const slot = new PageSlot(() => open(), backend, `${server.url}/wasm/`);
       const tooSlow = new Map<string, number>();
       const markSlow = (c: Cell): void => void tooSlow.set(c.chain, Math.min(c.cost, tooSlow.get(c.chain) ?? Infinity));
       try {
@@ -179,12 +202,12 @@ export async function measureSpeed(o: SpeedOptions): Promise<SpeedMeasurement> {
         if (slot.info !== null) infos.push(slot.info);
       } catch (e) {
         o.log(`${backend}: unavailable (${(e as Error).message})`);
-        for (const [w, h] of o.sizes) for (const c of cellsFor(o, server.url, w, h)) rows.push(row(backend, c, w, h, 'error', null, `backend unavailable: ${(e as Error).message}`));
+        for (const [w, h] of o.sizes) for (const c of cellsFor(o, server.url, backend, w, h)) rows.push(row(backend, c, w, h, 'error', null, `backend unavailable: ${(e as Error).message}`));
         await slot.discard();
         continue;
       }
       for (const [w, h] of o.sizes) {
-        for (const c of cellsFor(o, server.url, w, h)) {
+        for (const c of cellsFor(o, server.url, backend, w, h)) {
           if (c.cost >= (tooSlow.get(c.chain) ?? Infinity)) {
             rows.push(row(backend, c, w, h, 'skipped', null, `a ${c.chain} cell as heavy or lighter on ${backend} took over ${o.maxFrameMs / 1000} s per frame or timed out`));
             continue;
@@ -211,11 +234,38 @@ export async function measureSpeed(o: SpeedOptions): Promise<SpeedMeasurement> {
       }
       await slot.discard();
     }
+    for (const backend of o.backends) {
+      if (backend !== 'webgpu' && backend !== 'webgl') continue;
+      for (const [w, h] of o.sizes) {
+        const fast = rows.filter((r) => r.backend === backend && r.kind === 'swiftsr' && r.width === w && r.height === h && r.status === 'ok' && (r.medianMs ?? Infinity) <= o.pipelineMaxModelMs);
+        const runs = [...fast.map((r) => ({ subject: r.subject, enabled: true, modelMs: r.medianMs })), ...(fast[0] !== undefined ? [{ subject: fast[0].subject, enabled: false, modelMs: null }] : [])];
+        for (const x of runs) {
+          const req: PipelineRequest = { backend, modelUrl: `${server.url}/m/${x.subject}/model.json`, width: w, height: h, enabled: x.enabled, measureMs: Math.min(30_000, Math.max(o.pipelineMeasureMs, 6 * (x.modelMs ?? 0))) };
+          const page = await open('pipeline');
+          try {
+            const r = await Promise.race([
+              page.evaluate((q) => (globalThis as unknown as { swiftsrPipeline: PipelinePageApi }).swiftsrPipeline.run(q), req),
+              new Promise<never>((_, reject) => setTimeout(() => reject(new Error('pipeline run timed out')), req.measureMs + 90_000)),
+            ]);
+            const name = x.enabled ? x.subject : 'receiver-bicubic';
+            const msPerPaintedFrame = r.outputFps > 0 ? 1000 / r.outputFps : null;
+            const pipelineMs = r.framesDropped > 0 && msPerPaintedFrame !== null ? msPerPaintedFrame : r.latencyMsP50;
+            const overheadRatio = x.modelMs !== null && x.modelMs > 0 ? pipelineMs / x.modelMs : null;
+            pipeline.push({ ...r, requestedBackend: backend, subject: name, width: w, height: h, enabled: x.enabled, modelOnlyMedianMs: x.modelMs, msPerPaintedFrame, overheadRatio });
+            o.log(`pipeline ${backend} ${name} ${w}x${h}: arrival-to-paint p50 ${r.latencyMsP50.toFixed(1)} ms, model p50 ${r.modelMsP50.toFixed(1)} ms, ${r.outputFps.toFixed(1)} fps, ${r.framesPainted} painted, ${r.readbacks} readbacks (${r.backend})`);
+          } catch (e) {
+            o.log(`pipeline ${backend} ${x.subject} ${w}x${h}: ${(e as Error).message.split('\n')[0] ?? ''}`);
+          } finally {
+            await page.close().catch(() => undefined);
+          }
+        }
+      }
+    }
   } finally {
     await chromium.close();
     await server.close();
   }
-  return { rows, backends: infos };
+  return { rows, pipeline, backends: infos };
 }
 
 export interface SpeedRatio {

@@ -5,7 +5,7 @@ import { commandLine, runInfo, type RunInfo } from './machine.js';
 import { macsPerFrame, shippedModels } from './models.js';
 import type { BackendInfo, SpeedBackend } from './pages/speedTypes.js';
 import { RESULTS_DIR } from './paths.js';
-import { measureSpeed, speedRatios, type SpeedModel, type SpeedRatio, type SpeedRow } from './speed.js';
+import { measureSpeed, speedRatios, type PipelineRow, type SpeedModel, type SpeedRatio, type SpeedRow } from './speed.js';
 import { UPSCALERJS_MODELS, type UpscalerJsSize } from './upscalerJs.js';
 
 export const SPEED_HELP = `npm run bench:speed -- [options]
@@ -13,9 +13,13 @@ export const SPEED_HELP = `npm run bench:speed -- [options]
   --sizes <list>        input sizes (default 480x270,640x360)
   --models <list>       model dirs under models/ (default every 4x model)
   --peers <list>        UpscalerJS slim,medium,thick or none (default slim,medium)
+  --peer-backends <list> backends the peers run on (default all selected)
   --iterations <n>      timed frames after one warm-up (default 10)
   --budget-s <s>        stop timing a cell after this long (default 15)
   --max-frame-s <s>     past this median, heavier cells on that backend are skipped (default 30)
+  --pipeline-max-ms <n> full-pipeline runs (SwiftSRReceiver, WebGPU/WebGL) for models whose model-only
+                        median is under this (default 3000; 0 = none)
+  --pipeline-measure-s <s> shortest measuring window per pipeline run (default 8)
   --quick               480x270 only, the two lightest models, slim, 3 iterations
   --out <dir>           results directory (default bench/results)`;
 
@@ -23,6 +27,7 @@ export interface SpeedResult {
   readonly run: RunInfo;
   readonly backends: BackendInfo[];
   readonly rows: SpeedRow[];
+  readonly pipeline: PipelineRow[];
   readonly ratios: SpeedRatio[];
   readonly notes: string[];
 }
@@ -44,9 +49,12 @@ export async function speedMain(argv: readonly string[]): Promise<SpeedResult> {
       sizes: { type: 'string', default: '480x270,640x360' },
       models: { type: 'string' },
       peers: { type: 'string', default: 'slim,medium' },
+      'peer-backends': { type: 'string' },
       iterations: { type: 'string', default: '10' },
       'budget-s': { type: 'string', default: '15' },
       'max-frame-s': { type: 'string', default: '30' },
+      'pipeline-max-ms': { type: 'string', default: '3000' },
+      'pipeline-measure-s': { type: 'string', default: '8' },
       quick: { type: 'boolean', default: false },
       out: { type: 'string', default: RESULTS_DIR },
       help: { type: 'boolean', default: false },
@@ -61,6 +69,7 @@ export async function speedMain(argv: readonly string[]): Promise<SpeedResult> {
     if (!(BACKENDS as readonly string[]).includes(b)) throw new RangeError(`--backends: unknown backend '${b}'; known: ${BACKENDS.join(', ')}`);
     return b as SpeedBackend;
   });
+  const peerBackends = values['peer-backends'] === undefined ? backends : list(values['peer-backends']).map((b) => b as SpeedBackend);
   const peers = list(values.peers).map((p) => {
     if (!(UPSCALERJS_MODELS as readonly string[]).includes(p)) throw new RangeError(`--peers: unknown model '${p}'`);
     return p as UpscalerJsSize;
@@ -85,19 +94,24 @@ export async function speedMain(argv: readonly string[]): Promise<SpeedResult> {
     sizes,
     models,
     peers: values.quick ? peers.slice(0, 1) : peers,
+    peerBackends,
     iterations,
     budgetMs: Number(values['budget-s']) * 1000,
     maxFrameMs: Number(values['max-frame-s']) * 1000,
+    pipelineMaxModelMs: Number(values['pipeline-max-ms']),
+    pipelineMeasureMs: Number(values['pipeline-measure-s']) * 1000,
     log: (msg) => console.log(msg),
   });
   const result: SpeedResult = {
     run,
     backends: m.backends,
     rows: m.rows,
+    pipeline: m.pipeline,
     ratios: speedRatios(m.rows),
     notes: [
       'Model-only time: predict() on a random NHWC input until one output value is read back (no full readback).',
       'Median and p95 over the timed frames after one warm-up frame (warm-up includes shader compilation).',
+      'Pipeline: SwiftSRReceiver fed by a 30 fps canvas track, painting into a canvas; its own stats (model p50 from GPU completion, arrival-to-paint-submitted p50). When frames are dropped the pipeline is the bottleneck and 1000/output fps is its time per frame.',
       'This machine has no GPU: WebGPU and WebGL run on SwiftShader (CPU). The machine is shared: compare ratios from the same run.',
     ],
   };
@@ -117,6 +131,12 @@ export function speedMarkdown(r: SpeedResult): string {
   for (const q of r.ratios) {
     const vs = Object.entries(q.speedupVs).map(([k, v]) => `${k.replace('upscalerjs-esrgan-', '')} ${v.toFixed(1)}x`).join(', ');
     lines.push(`| ${q.backend} | ${q.subject} | ${q.width}x${q.height} | ${q.timesBicubic === null ? '-' : q.timesBicubic.toFixed(1)} | ${vs || '-'} |`);
+  }
+  if (r.pipeline.length > 0) {
+    lines.push('', '| pipeline backend | model | input | arrival-to-paint p50 / p95 ms | ms per painted frame | receiver model p50 ms | model-only median ms | pipeline / model-only | output fps | dropped | readbacks |', '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const p of r.pipeline) {
+      lines.push(`| ${p.requestedBackend} (${p.backend}) | ${p.subject} | ${p.width}x${p.height} | ${ms(p.latencyMsP50)} / ${ms(p.latencyMsP95)} | ${ms(p.msPerPaintedFrame)} | ${p.enabled ? ms(p.modelMsP50) : '-'} | ${ms(p.modelOnlyMedianMs)} | ${p.overheadRatio === null ? '-' : p.overheadRatio.toFixed(2)} | ${p.outputFps.toFixed(1)} | ${p.framesDropped} | ${p.readbacks} |`);
+    }
   }
   lines.push('', ...r.backends.map((b) => `- ${b.backend}: ${b.adapter ?? 'CPU'}`));
   return lines.join('\n') + '\n';

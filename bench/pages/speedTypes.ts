@@ -36,3 +36,33 @@ export interface SpeedPageApi {
   init(backend: SpeedBackend, wasmPath: string): Promise<BackendInfo>;
   run(req: SpeedCellRequest): Promise<SpeedCellResult>;
 }
+
+export interface PipelineRequest {
+  readonly backend: 'webgpu' | 'webgl';
+  readonly modelUrl: string;
+  readonly width: number;
+  readonly height: number;
+  /** false: the receiver's plain upscaling path (same pipeline, no model). */
+  readonly enabled: boolean;
+  readonly measureMs: number;
+}
+
+export interface PipelineResult {
+  readonly backend: string;
+  readonly tier: string;
+  readonly adapter: string;
+  readonly modelMsP50: number;
+  readonly modelMsP95: number;
+  /** Frame arrival in the worker to paint submitted (the receiver's own stats). */
+  readonly latencyMsP50: number;
+  readonly latencyMsP95: number;
+  readonly outputFps: number;
+  readonly framesPainted: number;
+  readonly framesDropped: number;
+  readonly readbacks: number;
+  readonly fallbacks: readonly string[];
+}
+
+export interface PipelinePageApi {
+  run(req: PipelineRequest): Promise<PipelineResult>;
+}
