@@ -11,6 +11,8 @@ export interface StartOptions {
   readonly fps: number;
   /** SwiftSRReceiver options other than canvas. */
   readonly options: Record<string, unknown>;
+  /** 'canvas' (default): paint into the page's canvas; 'track': use receiver.outputTrack. */
+  readonly output?: 'canvas' | 'track';
 }
 
 export interface DisposeResult {
@@ -26,6 +28,9 @@ export interface PageApi {
   start(opts: StartOptions): Promise<number>;
   /** One frame of the source track as the receiver sees it, RGBA base64. */
   grabFrame(): Promise<{ width: number; height: number; rgba: string }>;
+  /** One frame of receiver.outputTrack, read back in the page (test only). */
+  grabOutputFrame(): Promise<{ width: number; height: number; rgba: string }>;
+  outputTrackInfo(): { kind: string; readyState: string } | null;
   resize(width: number, height: number): void;
   setEnabled(enabled: boolean): void;
   loseGpu(): void;

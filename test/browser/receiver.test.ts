@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackendKind, FallbackReason, ReceiverStats } from '../../src/worker/protocol.js';
-import { bicubicReference, bilinearResize, psnr, referenceUpscale, screenshotRgb, waitFor } from './fixtures.js';
+import { bicubicReference, bilinearResize, psnr, referenceUpscale, rgbaBase64ToRgb, screenshotRgb, waitFor } from './fixtures.js';
 import { openHarness, type Harness } from './harness.js';
 
 /**
@@ -118,4 +118,21 @@ describe('SwiftSRReceiver on WebGPU (SwiftShader)', () => {
     await waitFor('worker gone', () => Promise.resolve(h.page.workers().length === 0));
     mark('disposed');
   }, 400_000);
+
+  it('outputTrack: without a canvas the upscaled frames come out of a MediaStreamTrack', async () => {
+    await h.reload();
+    const W = 64;
+    const H = 36;
+    await h.call('start', { width: W, height: H, fps: 10, output: 'track', options: { tiers: ['tiny'], adaptive: false, modelBaseUrl: h.modelBaseUrl, statsIntervalMs: 200, outputWidth: W * 4, outputHeight: H * 4 } });
+    expect(await h.call('outputTrackInfo')).toEqual({ kind: 'video', readyState: 'live' });
+    await h.paintedMore(1, 'webgpu');
+    const input = await h.sourceFrame();
+    const f = await h.call('grabOutputFrame');
+    expect([f.width, f.height]).toEqual([W * 4, H * 4]);
+    const db = psnr(rgbaBase64ToRgb(f.rgba, f.width, f.height), await referenceUpscale(`${h.models.root}/tiny`, input));
+    console.log(`outputTrack frame vs CPU: ${db.toFixed(2)} dB`);
+    expect(db).toBeGreaterThanOrEqual(40);
+    await h.call('dispose');
+    expect(await h.call('outputTrackInfo')).toEqual({ kind: 'video', readyState: 'ended' });
+  }, 300_000);
 });

@@ -43,9 +43,9 @@ function startSource(width: number, height: number, fps: number): void {
   timer = window.setInterval(() => paint(source.width, source.height), 1000 / fps);
 }
 
-async function grabFrame(): Promise<{ width: number; height: number; rgba: string }> {
-  if (track === null) throw new Error('no source');
-  const clone = track.clone();
+async function grabFrame(from: MediaStreamTrack | null = track): Promise<{ width: number; height: number; rgba: string }> {
+  if (from === null) throw new Error('no track');
+  const clone = from.clone();
   const processor = new MediaStreamTrackProcessor({ track: clone });
   const reader = processor.readable.getReader();
   const { value: frame } = await reader.read();
@@ -68,7 +68,7 @@ const api: PageApi = {
     startSource(opts.width, opts.height, opts.fps);
     out.style.width = `${Number(opts.options.outputWidth ?? 1920)}px`;
     out.style.height = `${Number(opts.options.outputHeight ?? 1080)}px`;
-    receiver = new SwiftSRReceiver({ ...(opts.options as Partial<ReceiverOptions>), canvas: out });
+    receiver = new SwiftSRReceiver({ ...(opts.options as Partial<ReceiverOptions>), canvas: opts.output === 'track' ? null : out });
     for (const type of ['statechange', 'fallback', 'tierchange', 'error', 'stats'] as const) {
       receiver.on(type, (data: unknown) => {
         events.push({ type, data: data instanceof Error ? { name: data.name, message: data.message, code: (data as { code?: string }).code } : data });
@@ -79,7 +79,16 @@ const api: PageApi = {
     await receiver.attach(track);
     return performance.now() - t0;
   },
-  grabFrame,
+  grabFrame: () => grabFrame(track),
+  async grabOutputFrame() {
+    const t = receiver?.outputTrack ?? null;
+    if (t === null) throw new Error('no outputTrack');
+    return grabFrame(t);
+  },
+  outputTrackInfo() {
+    const t = receiver?.outputTrack ?? null;
+    return t === null ? null : { kind: t.kind, readyState: t.readyState };
+  },
   resize(width, height) {
     source.width = width;
     source.height = height;
