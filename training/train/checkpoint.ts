@@ -72,6 +72,25 @@ export interface LoadedCheckpoint {
   readonly tensors: Map<string, tf.Tensor>;
 }
 
+/** The header only (step, options, RNG state...): cheap, and needs no TF.js backend. */
+export async function readCheckpointHeader(path: string): Promise<Record<string, unknown>> {
+  const fh = await open(path, 'r').catch((e: unknown) => {
+    throw new CheckpointError(`cannot read checkpoint ${path}: ${(e as Error).message}`);
+  });
+  try {
+    const head = Buffer.alloc(12);
+    await fh.read(head, 0, 12, 0);
+    if (head.toString('ascii', 0, 8) !== MAGIC) throw new CheckpointError(`${path} is not a SwiftSR checkpoint`);
+    const json = Buffer.alloc(head.readUInt32LE(8));
+    await fh.read(json, 0, json.length, 12);
+    const header = JSON.parse(json.toString('utf8')) as Record<string, unknown>;
+    delete header['tensors'];
+    return header;
+  } finally {
+    await fh.close();
+  }
+}
+
 export async function readCheckpoint(path: string): Promise<LoadedCheckpoint> {
   let buf: Buffer;
   try {

@@ -38,6 +38,8 @@ type PhaseFactory = (g: GeneratorState, opts: TrainOptions) => Promise<Phase>;
 export async function train(cli: TrainOptions, makePhase: PhaseFactory = (g, o) => Promise.resolve(psnrPhase(g, o)), log: Progress['log'] | null = null): Promise<TrainResult> {
   let opts = cli;
   let resumed: Awaited<ReturnType<typeof readCheckpoint>> | null = null;
+  // The backend is never taken from a checkpoint (it may change between runs): set it up first.
+  await setupBackend(cli.backend);
   if (cli.resume) {
     resumed = await readCheckpoint(cli.checkpoint);
     const stored = resumed.header['options'] as TrainOptions | undefined;
@@ -45,7 +47,6 @@ export async function train(cli: TrainOptions, makePhase: PhaseFactory = (g, o) 
     const overrides = Object.fromEntries(RESUME_OVERRIDABLE.map((k) => [k, cli[k]]));
     opts = { ...stored, ...overrides };
   }
-  await setupBackend(opts.backend);
   const variant = getVariant(opts.variant);
   const config: GeneratorConfig = variant.config;
   const files = await listImages(opts.data);

@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// `npx swiftsr upscale in.png out.png --model models/<name>`: runs the TypeScript CLI through tsx
+// (a dependency of the dev setup), so no build step is needed for Node use.
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const [cmd, ...rest] = process.argv.slice(2);
+const commands = new Set(['upscale', 'eval', 'train']);
+if (cmd === undefined || !commands.has(cmd)) {
+  process.stderr.write('usage: swiftsr upscale <in> <out> --model <dir> [--backend wasm|cpu]\n       swiftsr eval --model <dir> --data <dir>\n       swiftsr train --data <dir> --variant <name> --out <dir>\n');
+  process.exit(cmd === undefined || cmd === '--help' ? 0 : 2);
+}
+try {
+  createRequire(import.meta.url).resolve('tsx');
+} catch {
+  process.stderr.write('swiftsr: the Node CLI needs the `tsx` package (npm install tsx)\n');
+  process.exit(1);
+}
+// One process (no tsx CLI wrapper in between), so Ctrl-C reaches the trainer, which saves and exits.
+const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'training', 'cli.ts'), cmd, ...rest], { stdio: 'inherit', cwd: process.cwd() });
+process.exit(r.status ?? 1);
