@@ -7,6 +7,7 @@ import { countReadbacks } from '../readbacks.js';
 import { unregisterBackend } from '../tfBackends.js';
 import { BackendUnavailableError, type ModelRenderer, type RenderResult } from '../renderers.js';
 import { GpuPasses } from './GpuPasses.js';
+import { choosePrecision } from './shaders.js';
 
 export interface WebGPURendererOptions {
   readonly outputWidth: number;
@@ -72,7 +73,7 @@ export class WebGPURenderer implements ModelRenderer<VideoFrame, OffscreenCanvas
       device.destroy();
       throw new BackendUnavailableError('TF.js could not initialise its WebGPU backend');
     }
-    const passes = new GpuPasses(device, options.outputWidth, options.outputHeight, device.features.has('shader-f16') ? 'f16' : 'f32');
+    const passes = new GpuPasses(device, options.outputWidth, options.outputHeight, choosePrecision(device.features, options.preferF16));
     const name = [info.vendor, info.architecture, info.description].filter((s) => s.length > 0).join(' ') || 'WebGPU adapter';
     return new WebGPURenderer(device, name, passes);
   }

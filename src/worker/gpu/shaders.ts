@@ -6,6 +6,11 @@
 
 export type Precision = 'f32' | 'f16';
 
+/** f16 only when the device was created with shader-f16 (SwiftShader, for one, has no half floats). */
+export function choosePrecision(deviceFeatures: ReadonlySet<string>, preferF16: boolean): Precision {
+  return preferF16 && deviceFeatures.has('shader-f16') ? 'f16' : 'f32';
+}
+
 const header = (p: Precision): string => (p === 'f16' ? 'enable f16;\nalias real = f16;\n' : 'alias real = f32;\n');
 
 /** VideoFrame (external texture, any pixel format) -> NHWC float32 RGB in [0, 1]. */
