@@ -7,7 +7,7 @@ import { openHarness, type Harness } from './harness.js';
 let h: Harness;
 
 beforeAll(async () => {
-  h = await openHarness(['tiny', 'paper'], { webgpu: true });
+  h = await openHarness(['tiny', 'lite32x4', 'paper'], { webgpu: true });
 });
 
 afterAll(async () => {
@@ -16,7 +16,7 @@ afterAll(async () => {
 
 describe('SwiftSRReceiver soak (SwiftShader WebGPU)', () => {
   it('1,000 frames through the tiny model leave tensors and open frames flat', async () => {
-    await h.call('start', { width: 32, height: 18, fps: 60, options: { tiers: ['tiny'], adaptive: false, modelBaseUrl: h.modelBaseUrl, statsIntervalMs: 100, outputWidth: 128, outputHeight: 72 } });
+    await h.call('start', { width: 16, height: 16, fps: 60, options: { tiers: ['tiny'], adaptive: false, modelBaseUrl: h.modelBaseUrl, statsIntervalMs: 100, outputWidth: 64, outputHeight: 64 } });
     const start = await h.paintedMore(1, 'webgpu');
     const early = await waitFor('100 frames', async () => {
       const s = await h.stats();
@@ -47,5 +47,21 @@ describe('SwiftSRReceiver soak (SwiftShader WebGPU)', () => {
     console.log(`paper 32x18 -> 128x72 WebGPU vs CPU: ${db.toFixed(2)} dB`);
     expect(db).toBeGreaterThanOrEqual(40);
     expect((await h.stats())?.tier).toBe('paper');
+  }, 400_000);
+
+  it('steps down a tier when the model misses the frame budget (SwiftShader is always too slow for lite32x4)', async () => {
+    await h.reload();
+    await h.call('start', { width: 32, height: 18, fps: 30, options: { tiers: ['lite32x4', 'tiny'], adaptive: true, modelBaseUrl: h.modelBaseUrl, statsIntervalMs: 200, outputWidth: 128, outputHeight: 72 } });
+    expect((await h.stats())?.tier ?? 'lite32x4').toBe('lite32x4');
+    const changes = await waitFor('tierchange', async () => {
+      const e = await h.call('events', 'tierchange');
+      return e.length > 0 ? e : null;
+    }, 300_000);
+    expect(changes.map((e) => e.data)).toEqual([{ from: 'lite32x4', to: 'tiny', reason: 'too-slow' }]);
+    const s = await h.paintedMore(2, 'webgpu');
+    expect(s.tier).toBe('tiny');
+    const input = await h.sourceFrame();
+    const db = psnr(await screenshotRgb(h.page, 128, 72), await referenceUpscale(`${h.models.root}/tiny`, input));
+    expect(db).toBeGreaterThanOrEqual(40);
   }, 400_000);
 });
