@@ -13,6 +13,8 @@ export interface StartOptions {
   readonly options: Record<string, unknown>;
   /** 'canvas' (default): paint into the page's canvas; 'track': use receiver.outputTrack. */
   readonly output?: 'canvas' | 'track';
+  /** Globals to delete before the receiver starts, to take the paths of browsers that lack them. */
+  readonly hide?: readonly string[];
 }
 
 export interface DisposeResult {

@@ -135,4 +135,23 @@ describe('SwiftSRReceiver on WebGPU (SwiftShader)', () => {
     await h.call('dispose');
     expect(await h.call('outputTrackInfo')).toEqual({ kind: 'video', readyState: 'ended' });
   }, 300_000);
+
+  it('without MediaStreamTrackProcessor/Generator: video-frame callbacks in, canvas capture out', async () => {
+    await h.reload();
+    const W = 64;
+    const H = 36;
+    await h.call('start', {
+      width: W, height: H, fps: 10, output: 'track', hide: ['MediaStreamTrackProcessor', 'MediaStreamTrackGenerator'],
+      options: { tiers: ['tiny'], adaptive: false, modelBaseUrl: h.modelBaseUrl, statsIntervalMs: 200, outputWidth: W * 4, outputHeight: H * 4 },
+    });
+    expect(await h.call('outputTrackInfo')).toEqual({ kind: 'video', readyState: 'live' });
+    await h.paintedMore(2, 'webgpu');
+    const input = await h.sourceFrame();
+    const f = await h.call('grabOutputFrame');
+    expect([f.width, f.height]).toEqual([W * 4, H * 4]);
+    const db = psnr(rgbaBase64ToRgb(f.rgba, f.width, f.height), await referenceUpscale(`${h.models.root}/tiny`, input));
+    console.log(`requestVideoFrameCallback in, captureStream out, vs CPU: ${db.toFixed(2)} dB`);
+    expect(db).toBeGreaterThanOrEqual(40);
+    expect((await h.call('dispose')).leaks).toEqual({ numTensors: 0, openFrames: 0 });
+  }, 300_000);
 });

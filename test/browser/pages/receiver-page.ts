@@ -6,7 +6,9 @@ import type { PageApi, Recorded } from '../pageApi.js';
  * a recorder of every event. The specs drive it through window.swiftsrTest.
  */
 
-declare const MediaStreamTrackProcessor: new (init: { track: MediaStreamTrack }) => { readable: ReadableStream<VideoFrame> };
+type ProcessorCtor = new (init: { track: MediaStreamTrack }) => { readable: ReadableStream<VideoFrame> };
+/** Kept before a spec hides the page's own copy to exercise the SDK's fallback paths. */
+const Processor = (window as unknown as { MediaStreamTrackProcessor: ProcessorCtor }).MediaStreamTrackProcessor;
 
 const source = document.createElement('canvas');
 const out = document.getElementById('out') as HTMLCanvasElement;
@@ -46,7 +48,7 @@ function startSource(width: number, height: number, fps: number): void {
 async function grabFrame(from: MediaStreamTrack | null = track): Promise<{ width: number; height: number; rgba: string }> {
   if (from === null) throw new Error('no track');
   const clone = from.clone();
-  const processor = new MediaStreamTrackProcessor({ track: clone });
+  const processor = new Processor({ track: clone });
   const reader = processor.readable.getReader();
   const { value: frame } = await reader.read();
   if (frame === undefined) throw new Error('no frame');
@@ -65,6 +67,7 @@ async function grabFrame(from: MediaStreamTrack | null = track): Promise<{ width
 
 const api: PageApi = {
   async start(opts) {
+    for (const name of opts.hide ?? []) Reflect.deleteProperty(window, name);
     startSource(opts.width, opts.height, opts.fps);
     out.style.width = `${Number(opts.options.outputWidth ?? 1920)}px`;
     out.style.height = `${Number(opts.options.outputHeight ?? 1080)}px`;
