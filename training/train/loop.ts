@@ -135,7 +135,7 @@ export async function train(cli: TrainOptions, makePhase: PhaseFactory = (g, o) 
       const base = opts.schedule === 'cosine' ? cosineLr(step, opts.steps, opts.lr, opts.warmup) : opts.lr * (step < opts.warmup ? (step + 1) / opts.warmup : 1);
       const lr = opts.schedule === 'plateau' ? base * plateau.factor : base;
       const batch = sampler.sample(opts.batch, rng);
-      const { loss, parts } = phase.step(batch, lr);
+      const { loss, parts } = await phase.step(batch, lr);
       if (!Number.isFinite(loss)) throw new Error(`loss became ${loss} at step ${step + 1}; lower --lr`);
       step++;
       let extra = valPsnr === null ? '' : `val ${valPsnr.toFixed(2)} dB`;

@@ -10,7 +10,7 @@ export interface StepResult {
 
 /** What one training phase adds to the shared loop: its step and any state beyond the generator's. */
 export interface Phase {
-  step(batch: Batch, lr: number): StepResult;
+  step(batch: Batch, lr: number): StepResult | Promise<StepResult>;
   /** Extra checkpoint tensors (discriminator...), keys without prefix. */
   extraTensors(): Map<string, tf.Tensor>;
   extraHeader(): Record<string, unknown>;

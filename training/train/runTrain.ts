@@ -7,5 +7,9 @@ export async function runTrain(opts: TrainOptions): Promise<TrainResult> {
     const { ganPhase } = await import('./gan.js');
     return train(opts, ganPhase);
   }
+  if (opts.workers > 1) {
+    const { parallelPsnrPhase } = await import('./parallel.js');
+    return train(opts, (g, o) => parallelPsnrPhase(g, o.workers, o.backend, o.loss));
+  }
   return train(opts);
 }
