@@ -192,7 +192,7 @@ export class SwiftSRReceiver extends TypedEmitter<ReceiverEventMap> {
         ? new Worker(o.workerUrl, { type: 'module', name: 'swiftsr' })
         : new Worker(new URL('../worker/sr.worker.js', import.meta.url), { type: 'module', name: 'swiftsr' });
     this.#worker = worker;
-    this.#hello = new Promise((resolve) => {
+    this.#hello = new Promise((resolve, reject) => {
       const onHello = (e: MessageEvent<unknown>): void => {
         const m = e.data as WorkerToMain;
         if (!isWorkerToMain(m) || m.type !== 'hello') return;
@@ -200,6 +200,8 @@ export class SwiftSRReceiver extends TypedEmitter<ReceiverEventMap> {
         resolve({ trackProcessor: m.workerHasTrackProcessor, trackGenerator: m.workerHasTrackGenerator });
       };
       worker.addEventListener('message', onHello);
+      // A worker script that fails to load never says hello.
+      worker.addEventListener('error', (e: ErrorEvent) => reject(new SwiftSRError('worker-failed', `the SwiftSR worker failed to start: ${e.message}`)), { once: true });
     });
     worker.addEventListener('message', (e: MessageEvent<unknown>) => {
       if (isWorkerToMain(e.data)) this.#onMessage(e.data);

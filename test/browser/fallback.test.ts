@@ -41,4 +41,20 @@ describe('SwiftSRReceiver without WebGPU', () => {
     expect(plain).toBeGreaterThanOrEqual(40);
     expect((await h.call('dispose')).leaks).toEqual({ numTensors: 0, openFrames: 0 });
   }, 300_000);
+
+  it('weights that cannot load: ModelLoadError event, fallback to bicubic, attach still resolves with a picture', async () => {
+    await h.reload();
+    const W = 64;
+    const H = 36;
+    const out = { width: W * 4, height: H * 4 };
+    await h.call('start', { width: W, height: H, fps: 10, options: { tiers: ['tiny'], adaptive: false, modelBaseUrl: `${h.modelBaseUrl}missing/`, outputWidth: out.width, outputHeight: out.height, statsIntervalMs: 200 } });
+    const errors = await h.call('events', 'error');
+    expect(errors.map((e) => e.data)).toEqual([{ name: 'ModelLoadError', code: 'fetch-failed', message: expect.stringMatching(/HTTP 404/) as unknown }]);
+    const fallbacks = (await h.call('events', 'fallback')).map((e) => e.data as { to: string; reason: string });
+    expect(fallbacks.map((f) => `${f.to}:${f.reason}`)).toEqual(['webgl:webgpu-unavailable', 'bicubic:model-load-failed']);
+    expect(await h.call('state')).toBe('fallback');
+    await h.paintedMore(1, 'bicubic');
+    const input = await h.sourceFrame();
+    expect(psnr(await screenshotRgb(h.page, out.width, out.height), bicubicReference(input, out.width, out.height))).toBeGreaterThanOrEqual(40);
+  }, 120_000);
 });

@@ -94,6 +94,28 @@ export class WebGPURenderer implements ModelRenderer<VideoFrame, OffscreenCanvas
     const width = frame.displayWidth;
     const height = frame.displayHeight;
     const started = performance.now();
+    // WebGPU reports validation and memory errors asynchronously, not by throwing: without the scopes a
+    // broken frame would silently paint black.
+    this.device.pushErrorScope('out-of-memory');
+    this.device.pushErrorScope('validation');
+    let scopes: Promise<(GPUError | null)[]>;
+    try {
+      this.#encode(g, frame, width, height);
+    } finally {
+      const pop = (): Promise<GPUError | null> => this.device.popErrorScope().catch(() => null);
+      scopes = Promise.all([pop(), pop()]);
+    }
+    const gpuError = (await scopes).find((e) => e !== null);
+    if (gpuError !== undefined) throw new Error(`WebGPU error during the frame: ${gpuError.message}`);
+    await this.device.queue.onSubmittedWorkDone();
+    // A destroyed device completes work without doing it: never present what it left behind.
+    if (this.#isLost) throw new Error('GPU device lost during the frame');
+    const gpuMs = await this.passes.readTimestamps();
+    return { surface: this.passes.canvas, modelMs: gpuMs ?? performance.now() - started };
+  }
+
+  /** Input pass, generator, output pass: all queued on the GPU, nothing waited for. */
+  #encode(g: Generator, frame: VideoFrame, width: number, height: number): void {
     const inputBuffer = this.passes.convert(frame, width, height);
     const input: tf.Tensor4D = tf.tensor({ buffer: inputBuffer, zeroCopy: true }, [1, height, width, 3], 'float32');
     let output: tf.Tensor4D | null = null;
@@ -111,11 +133,6 @@ export class WebGPURenderer implements ModelRenderer<VideoFrame, OffscreenCanvas
       input.dispose();
       output?.dispose();
     }
-    await this.device.queue.onSubmittedWorkDone();
-    // A destroyed device completes work without doing it: never present what it left behind.
-    if (this.#isLost) throw new Error('GPU device lost during the frame');
-    const gpuMs = await this.passes.readTimestamps();
-    return { surface: this.passes.canvas, modelMs: gpuMs ?? performance.now() - started };
   }
 
   simulateLoss(): void {
