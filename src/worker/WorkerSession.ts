@@ -213,7 +213,8 @@ export class WorkerSession<F extends FrameLike, S> {
         this.#tiers.reset();
         this.post({ type: 'tierchange', from: from.variant, to: model.variant, reason: decision.reason });
       } catch (error) {
-        if (!this.#abort.signal.aborted) this.#reportError(error);
+        // A renderer replaced meanwhile (device lost) takes its half-loaded tier with it: not an error.
+        if (!this.#abort.signal.aborted && this.#renderer === renderer) this.#reportError(error);
       }
     });
   }
