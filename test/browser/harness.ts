@@ -1,9 +1,8 @@
 import type { Page } from 'puppeteer-core';
-import type { ReceiverStats } from '../../src/worker/protocol.js';
 import { ensurePagesBuilt } from './buildPages.js';
 import { launchChromium, type LaunchedBrowser, type LaunchOptions } from './chromium.js';
 import { prepareModels, rgbaBase64ToRgb, waitFor, type ModelDir, type RgbImage } from './fixtures.js';
-import type { PageApi } from './pageApi.js';
+import type { PageApi, StatsView } from './pageApi.js';
 import { serveStatic, type StaticServer } from './server.js';
 
 export interface Harness {
@@ -11,9 +10,9 @@ export interface Harness {
   readonly models: ModelDir;
   readonly modelBaseUrl: string;
   call<K extends keyof PageApi>(name: K, ...args: Parameters<PageApi[K]>): Promise<Awaited<ReturnType<PageApi[K]>>>;
-  stats(): Promise<ReceiverStats | null>;
+  stats(): Promise<StatsView | null>;
   /** Waits until `n` more frames were painted (by `backend` when given). */
-  paintedMore(n: number, backend?: string): Promise<ReceiverStats>;
+  paintedMore(n: number, backend?: string): Promise<StatsView>;
   sourceFrame(): Promise<RgbImage>;
   /** A fresh page (and so a fresh receiver and worker). */
   reload(): Promise<void>;
@@ -44,7 +43,7 @@ export async function openHarness(variants: readonly string[], launch: LaunchOpt
       name,
       args,
     ) as Promise<Awaited<ReturnType<PageApi[K]>>>;
-  const stats = async (): Promise<ReceiverStats | null> => (await call('lastStats')) as ReceiverStats | null;
+  const stats = async (): Promise<StatsView | null> => (await call('lastStats')) as StatsView | null;
   return {
     page,
     models,

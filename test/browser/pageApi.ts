@@ -1,5 +1,26 @@
 /** The contract between the browser specs (Node) and the test page (DOM): window.swiftsrTest. */
 
+/**
+ * The 'stats' fields the specs read. Mirrors ReceiverStats in src/worker/protocol.ts, which cannot be
+ * imported here: it names DOM types (VideoFrame, ImageBitmap) that the Node typecheck lacks.
+ */
+export interface StatsView {
+  readonly inputWidth: number;
+  readonly inputHeight: number;
+  readonly outputWidth: number;
+  readonly outputHeight: number;
+  readonly framesPainted: number;
+  readonly framesDropped: number;
+  readonly modelMsP50: number;
+  readonly backend: 'webgpu' | 'webgl' | 'bicubic';
+  readonly tier: string;
+  readonly timing: string;
+  readonly f16: boolean;
+  readonly readbacks: number;
+  readonly numTensors: number;
+  readonly openFrames: number;
+}
+
 export interface Recorded {
   readonly type: string;
   readonly data: unknown;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BackendKind, FallbackReason, ReceiverStats } from '../../src/worker/protocol.js';
 import { bicubicReference, bilinearResize, psnr, referenceUpscale, rgbaBase64ToRgb, screenshotRgb, waitFor } from './fixtures.js';
 import { openHarness, type Harness } from './harness.js';
+import type { StatsView } from './pageApi.js';
 
 /**
  * The receiver in headless Chromium on SwiftShader WebGPU. SwiftShader runs the tiny model at 480x270 in
@@ -20,7 +20,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function settleOn(backend: string): Promise<ReceiverStats> {
+async function settleOn(backend: string): Promise<StatsView> {
   await waitFor(`backend ${backend}`, async () => (await h.stats())?.backend === backend, 300_000);
   return h.paintedMore(2, backend);
 }
@@ -86,7 +86,7 @@ describe('SwiftSRReceiver on WebGPU (SwiftShader)', () => {
     await h.call('setEnabled', true);
     await settleOn('webgpu');
 
-    const rungs: [BackendKind, BackendKind, FallbackReason][] = [
+    const rungs: [string, string, string][] = [
       ['webgpu', 'webgpu', 'device-lost'],
       ['webgpu', 'webgl', 'device-lost'],
       ['webgl', 'bicubic', 'device-lost'],
