@@ -1,0 +1,116 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { MainToWorker, WorkerToMain } from '../worker/protocol.js';
+import type { SwiftSRError } from './errors.js';
+import { SwiftSRReceiver } from './SwiftSRReceiver.js';
+
+/** A Worker stand-in: records what the receiver posts and lets the test answer as the worker would. */
+class FakeWorker extends EventTarget {
+  static last: FakeWorker | null = null;
+  readonly posted: MainToWorker[] = [];
+  terminated = false;
+  constructor(readonly url: URL | string) {
+    super();
+    FakeWorker.last = this;
+    queueMicrotask(() => this.reply({ type: 'hello', workerHasTrackProcessor: false, workerHasTrackGenerator: false }));
+  }
+  postMessage(m: MainToWorker): void {
+    this.posted.push(m);
+    if (m.type === 'dispose') queueMicrotask(() => this.reply({ type: 'disposed', leaks: { numTensors: 0, openFrames: 0 } }));
+  }
+  terminate(): void {
+    this.terminated = true;
+  }
+  reply(m: WorkerToMain): void {
+    this.dispatchEvent(Object.assign(new Event('message'), { data: m }));
+  }
+}
+
+class FakeOffscreenCanvas {}
+class FakeProcessor {
+  readonly readable = new ReadableStream();
+  constructor(readonly init: { track: unknown }) {}
+}
+
+const videoTrack = () => ({ kind: 'video', readyState: 'live', id: 'v', stop: () => undefined }) as unknown as MediaStreamTrack;
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+async function attached(r: SwiftSRReceiver): Promise<{ worker: FakeWorker; attach: Promise<void>; sourceId: number }> {
+  const attach = r.attach(videoTrack());
+  for (let i = 0; i < 10 && !FakeWorker.last?.posted.some((m) => m.type === 'attach'); i++) await tick();
+  const worker = FakeWorker.last;
+  const msg = worker?.posted.find((m) => m.type === 'attach');
+  if (worker === null || msg?.type !== 'attach') throw new Error('no attach posted');
+  return { worker, attach, sourceId: msg.sourceId };
+}
+
+beforeEach(() => {
+  FakeWorker.last = null;
+  vi.stubGlobal('Worker', FakeWorker);
+  vi.stubGlobal('OffscreenCanvas', FakeOffscreenCanvas);
+  vi.stubGlobal('MediaStreamTrackProcessor', FakeProcessor);
+  vi.stubGlobal('document', { baseURI: 'http://app.test/call/' });
+});
+
+afterEach(() => vi.unstubAllGlobals());
+
+describe('SwiftSRReceiver <-> worker protocol', () => {
+  it('init carries the resolved config and the transferred canvas; attach streams the track', async () => {
+    const canvas = new FakeOffscreenCanvas() as unknown as OffscreenCanvas;
+    const r = new SwiftSRReceiver({ canvas, tiers: ['lite32x4', 'tiny'], initialTier: 'tiny', modelBaseUrl: '/m/' });
+    const { worker, attach, sourceId } = await attached(r);
+    const init = worker.posted[0];
+    if (init?.type !== 'init') throw new Error('init first');
+    expect(init.output).toEqual({ kind: 'canvas', canvas });
+    expect(init.config.models).toEqual([
+      { variant: 'lite32x4', url: 'http://app.test/m/lite32x4/model.json' },
+      { variant: 'tiny', url: 'http://app.test/m/tiny/model.json' },
+    ]);
+    expect(init.config.initialTier).toBe(1);
+    expect(String(worker.url)).toMatch(/worker\/sr\.worker\.js$/);
+    expect(r.state).toBe('loading');
+    worker.reply({ type: 'first-frame', sourceId, backend: 'webgpu' });
+    await attach;
+    expect(r.state).toBe('running');
+  });
+
+  it('fallback, tierchange, stats and error events; source end goes idle', async () => {
+    const r = new SwiftSRReceiver({ canvas: new FakeOffscreenCanvas() as unknown as OffscreenCanvas });
+    const seen: string[] = [];
+    r.on('statechange', (e) => seen.push(`state:${e.state}`));
+    r.on('fallback', (e) => seen.push(`fallback:${e.to}:${e.reason}`));
+    r.on('tierchange', (e) => seen.push(`tier:${e.to}`));
+    r.on('error', (e) => seen.push(`error:${e.name}:${(e as SwiftSRError).code}`));
+    const { worker, attach, sourceId } = await attached(r);
+    worker.reply({ type: 'first-frame', sourceId, backend: 'webgpu' });
+    await attach;
+    worker.reply({ type: 'fallback', from: 'webgpu', to: 'webgl', reason: 'device-lost', detail: 'destroyed' });
+    worker.reply({ type: 'tierchange', from: 'lite32x4', to: 'tiny', reason: 'too-slow' });
+    worker.reply({ type: 'error', error: { name: 'ModelLoadError', code: 'checksum-mismatch', message: 'x' }, fatal: false });
+    worker.reply({ type: 'source-ended', sourceId: sourceId + 99 });
+    expect(r.state).toBe('fallback');
+    worker.reply({ type: 'source-ended', sourceId });
+    expect(seen).toEqual(['state:loading', 'state:running', 'state:fallback', 'fallback:webgl:device-lost', 'tier:tiny', 'error:ModelLoadError:checksum-mismatch', 'state:idle']);
+  });
+
+  it('a newer attach() aborts the pending one; a fatal error rejects it', async () => {
+    const r = new SwiftSRReceiver({ canvas: new FakeOffscreenCanvas() as unknown as OffscreenCanvas });
+    const first = await attached(r);
+    const second = r.attach(videoTrack());
+    await expect(first.attach).rejects.toMatchObject({ name: 'AbortError' });
+    await tick();
+    first.worker.reply({ type: 'error', error: { name: 'Error', code: 'internal', message: 'init failed' }, fatal: true });
+    await expect(second).rejects.toMatchObject({ code: 'internal' });
+  });
+
+  it('dispose() asks the worker for its leak report, then terminates it', async () => {
+    const r = new SwiftSRReceiver({ canvas: new FakeOffscreenCanvas() as unknown as OffscreenCanvas });
+    const { worker, attach, sourceId } = await attached(r);
+    worker.reply({ type: 'first-frame', sourceId, backend: 'bicubic' });
+    await attach;
+    expect(r.state).toBe('fallback');
+    expect(await r.dispose()).toEqual({ numTensors: 0, openFrames: 0 });
+    expect(worker.posted.at(-1)).toEqual({ type: 'dispose' });
+    expect(worker.terminated).toBe(true);
+    expect(r.state).toBe('disposed');
+  });
+});
