@@ -11,7 +11,8 @@ export const USAGE = `usage:
       --workers N  --max-seconds S  --min-std X  --skip-small  --val-split X  --mobilenet model.json  --feature-layers a,b
       --adv-weight X  --perc-weight X  --tv-weight X  --d-lr X  --d-width X  --quiet
   npm run eval -- --model models/<name> --data <dir> [--scale 4] [--write-metrics] [--label NAME] [--backend B]
-  npx swiftsr upscale in.png out.png --model models/<name> [--backend B]`;
+  npx swiftsr upscale in.png out.png --model models/<name> [--backend B]
+  tsx training/cli.ts bench --variant <name> [--backend B] [--batch 16] [--patch 96] [--workers N] [--steps 2]`;
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -104,6 +105,10 @@ async function main(argv: string[]): Promise<number> {
     case 'eval': {
       const { runEval } = await import('./eval/runEval.js');
       return runEval(rest);
+    }
+    case 'bench': {
+      const { runBench } = await import('./train/benchStep.js');
+      return runBench(rest);
     }
     case 'upscale': {
       const { runUpscale } = await import('./eval/runUpscale.js');

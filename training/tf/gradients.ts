@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { register } from 'node:module';
 
 /**
  * Gradients that the wasm backend (and, for DepthToSpace, every backend) lacks, written with ops that
@@ -154,12 +153,10 @@ export async function installGradients(opts: { force?: boolean } = {}): Promise<
   forceCustom = opts.force === true;
   if (installed) return;
   installed = true;
-  // tfjs-core alone registers no gradients (the @tensorflow/tfjs umbrella imports this file). The hook
-  // lets Node load its ES module build; the registry is global, so the CJS core sees the registrations.
-  if (tf.getGradient('Abs') === undefined) {
-    register('./tfjsEsmResolve.mjs', import.meta.url);
-    await import('@tensorflow/tfjs-core/dist/register_all_gradients.js');
-  }
+  // tfjs-core alone registers no gradients, and its register_all_gradients.js does not load under plain
+  // Node ESM (extensionless imports); tfjs-layers' bundle registers the same set and loads everywhere.
+  if (tf.getGradient('Abs') === undefined) await import('@tensorflow/tfjs-layers');
+  if (tf.getGradient('Abs') === undefined) throw new Error('TF.js gradients could not be registered');
   registerWasmBackpropKernels();
   const conv = tf.getGradient('Conv2D');
   const dw = tf.getGradient('DepthwiseConv2dNative');
