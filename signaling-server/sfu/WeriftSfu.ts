@@ -168,10 +168,16 @@ export class WeriftSfu implements MediaRouter {
     this.closePeer(peer);
     const pc = this.newPeerConnection();
     peer.pc = pc;
+    // werift gathers inside setLocalDescription, before the answer is out: hold candidates until then,
+    // or the peer would get candidates for a description it has not seen.
+    const held: ServerMessage[] = [];
+    let answered = false;
     pc.onIceCandidate.subscribe((c) => {
       const json = c?.toJSON();
       if (json === undefined || (this.options.loopbackOnly && !isLoopbackCandidate(json.candidate ?? ''))) return;
-      peer.send({ type: 'candidate', from: SFU_PEER_ID, candidate: { candidate: json.candidate ?? '', sdpMid: json.sdpMid ?? null, sdpMLineIndex: json.sdpMLineIndex ?? null } });
+      const m: ServerMessage = { type: 'candidate', from: SFU_PEER_ID, candidate: { candidate: json.candidate ?? '', sdpMid: json.sdpMid ?? null, sdpMLineIndex: json.sdpMLineIndex ?? null } };
+      if (answered) peer.send(m);
+      else held.push(m);
     });
     if (peer.info.role === 'sender') {
       pc.onTrack.subscribe((track) => {
@@ -203,6 +209,8 @@ export class WeriftSfu implements MediaRouter {
     await pc.setLocalDescription(answer);
     const local = pc.localDescription?.sdp ?? answer.sdp;
     peer.send({ type: 'answer', from: SFU_PEER_ID, sdp: this.options.loopbackOnly ? keepLoopbackCandidates(local) : local });
+    answered = true;
+    for (const m of held.splice(0)) peer.send(m);
   }
 
   private forward(roomId: string, r: Room, packet: Buffer): void {
