@@ -1,4 +1,4 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadGenerator } from '../../src/model/index.js';
@@ -8,6 +8,24 @@ import { BACKENDS, setupBackend, type BackendName } from '../tf/backend.js';
 import { evaluateImages } from './evaluate.js';
 
 const round = (x: number, d: number): number => Number(x.toFixed(d));
+
+/** Several evals of one model (one per dataset, run in parallel) update swiftsr.json one at a time. */
+async function withLock(path: string, fn: () => Promise<void>): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      await writeFile(path, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || i > 600) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  try {
+    await fn();
+  } finally {
+    await unlink(path).catch(() => undefined);
+  }
+}
 
 /** `npm run eval`: prints per-image and mean metrics as JSON; `--write-metrics` stores the means in swiftsr.json. */
 export async function runEval(argv: string[]): Promise<number> {
@@ -37,11 +55,13 @@ export async function runEval(argv: string[]): Promise<number> {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     if (v['write-metrics'] === true) {
       const metaPath = join(resolve(v.model), 'swiftsr.json');
-      const meta = JSON.parse(await readFile(metaPath, 'utf8')) as { metrics?: Record<string, unknown> };
-      meta.metrics = { ...(meta.metrics ?? {}), [label]: { ...report.mean, protocol: report.protocol, measuredAt: new Date().toISOString() } };
-      const tmp = `${metaPath}.tmp-${process.pid}`;
-      await writeFile(tmp, `${JSON.stringify(meta, null, 2)}\n`);
-      await rename(tmp, metaPath);
+      await withLock(`${metaPath}.lock`, async () => {
+        const meta = JSON.parse(await readFile(metaPath, 'utf8')) as { metrics?: Record<string, unknown> };
+        meta.metrics = { ...(meta.metrics ?? {}), [label]: { ...report.mean, protocol: report.protocol, measuredAt: new Date().toISOString() } };
+        const tmp = `${metaPath}.tmp-${process.pid}`;
+        await writeFile(tmp, `${JSON.stringify(meta, null, 2)}\n`);
+        await rename(tmp, metaPath);
+      });
     }
     return 0;
   } finally {
