@@ -6,6 +6,7 @@ import { build } from 'vite';
 import type { IceServerConfig } from '../signaling-server/protocol.js';
 import { startDemoServer, type DemoServer } from './demoServer.js';
 import { runHeadless } from './demoHeadless.js';
+import { inNetns, spawnInNetns } from './netns.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const MODES = ['p2p', 'simple-peer', 'sfu'] as const;
@@ -63,9 +64,20 @@ async function main(): Promise<void> {
     console.log('demo: building the pages with Vite…');
     await build({ configFile: join(ROOT, 'vite.demo.config.ts') });
   }
+  if (values.headless && !inNetns()) {
+    // Rerun inside a network namespace with only `lo`: the browsers cannot pick the LAN interface.
+    const args = ['--import', 'tsx', fileURLToPath(import.meta.url), ...process.argv.slice(2), '--no-build'];
+    const child = spawnInNetns(process.execPath, args, { stdio: 'inherit', cwd: process.cwd() });
+    if (child !== null) {
+      const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
+      process.exitCode = code;
+      return;
+    }
+    console.warn('demo: no network namespace available (needs root or unprivileged user namespaces); keeping WebRTC on 127.0.0.1 candidates by filtering only.');
+  }
   const models = resolve(ROOT, values.models);
   const shipped = ['lite32x4', 'tiny'].filter((v) => existsSync(join(models, v, 'model.json')));
-  if (shipped.length === 0) console.warn('demo: models/ holds no trained weights yet; receivers will fall back to plain bicubic upscaling.');
+  if (shipped.length === 0) console.warn(`demo: ${models} holds no trained weights (lite32x4, tiny): receivers will report a model-load error; use --tier bicubic or --models DIR.`);
 
   const iceServers: IceServerConfig[] = [];
   if (values.turn !== undefined) {

@@ -40,6 +40,7 @@ const state = {
 (window as unknown as { __receiver: unknown }).__receiver = {
   get snapshot() { return { ...state, events: [...state.events], connection: downlink?.pc.connectionState ?? 'none' }; },
   selectedPairs: async () => (downlink === undefined ? [] : selectedPairAddresses(downlink.pc)),
+  grabOutput: (step?: number) => grabOutput(step),
 };
 
 let receiver: SwiftSRReceiver | undefined;
@@ -54,10 +55,19 @@ function fail(error: unknown): void {
   console.error(error);
 }
 
+/** output=track: the SDK paints into `receiver.outputTrack`, shown by a <video> (its other output path). */
+const trackOutput = query.get('output') === 'track';
+const srVideo = document.createElement('video');
+srVideo.muted = true;
+srVideo.autoplay = true;
+srVideo.playsInline = true;
+if (trackOutput) srCanvas.replaceWith(srVideo);
+
 function receiverOptions(): Partial<ReceiverOptions> {
-  const o: Partial<ReceiverOptions> = { canvas: srCanvas, modelBaseUrl: new URL(query.get('models') ?? '/models/', location.href).href, statsIntervalMs: 500 };
+  const o: Partial<ReceiverOptions> = { canvas: trackOutput ? null : srCanvas, modelBaseUrl: new URL(query.get('models') ?? '/models/', location.href).href, statsIntervalMs: 500 };
   const tier = ui.tier.value;
-  if (tier === 'bicubic') o.backend = 'bicubic';
+  // Plain bicubic is the SDK's A/B "off" view (enabled: false) on the lightest tier.
+  if (tier === 'bicubic') Object.assign(o, { tiers: ['tiny'], adaptive: false, enabled: false });
   else if (tier !== 'auto') Object.assign(o, { tiers: [tier], adaptive: false });
   const backend = query.get('backend');
   if (backend === 'webgpu' || backend === 'webgl' || backend === 'bicubic') o.backend = backend;
@@ -81,8 +91,47 @@ async function rebuildReceiver(): Promise<void> {
   r.on('fallback', (e) => state.events.push({ type: 'fallback', detail: `${e.from}->${e.to}: ${e.reason}` }));
   r.on('tierchange', (e) => state.events.push({ type: 'tierchange', detail: `${e.from}->${e.to}: ${e.reason}` }));
   r.on('error', (e) => { state.events.push({ type: 'error', detail: e.message }); fail(e); });
+  if (ui.tier.value === 'bicubic') ui.enabled.checked = false;
   r.setEnabled(ui.enabled.checked);
   if (currentTrack !== undefined && currentTrack.readyState === 'live') await r.attach(currentTrack);
+  showOutputTrack();
+}
+
+function showOutputTrack(): void {
+  const out = receiver?.outputTrack ?? null;
+  if (trackOutput && out !== null && (srVideo.srcObject as MediaStream | null)?.getVideoTracks()[0] !== out) srVideo.srcObject = new MediaStream([out]);
+}
+
+/**
+ * The output frame on show (output=track only) as base64 RGB, every `step`-th pixel of every `step`-th row:
+ * tests score a 1080p frame without moving 8 MB through the DevTools protocol.
+ */
+async function grabOutput(step = 1): Promise<{ width: number; height: number; rgb: string }> {
+  if (!trackOutput) throw new Error('grabOutput needs the page opened with output=track');
+  // Wait for a frame the <video> has actually presented (it may still be starting up).
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the outputTrack <video> presented no frame in 30 s')), 30_000);
+    srVideo.requestVideoFrameCallback(() => { clearTimeout(timer); resolve(); });
+  });
+  const c = new OffscreenCanvas(srVideo.videoWidth, srVideo.videoHeight);
+  const ctx = c.getContext('2d');
+  if (ctx === null) throw new Error('no 2d context');
+  ctx.drawImage(srVideo, 0, 0);
+  const data = ctx.getImageData(0, 0, c.width, c.height).data;
+  const w = Math.ceil(c.width / step);
+  const h = Math.ceil(c.height / step);
+  const rgb = new Uint8Array(w * h * 3);
+  for (let y = 0, o = 0; y < h; y++) {
+    for (let x = 0; x < w; x++, o += 3) {
+      const i = (y * step * c.width + x * step) * 4;
+      rgb[o] = data[i] ?? 0;
+      rgb[o + 1] = data[i + 1] ?? 0;
+      rgb[o + 2] = data[i + 2] ?? 0;
+    }
+  }
+  let bin = '';
+  for (let i = 0; i < rgb.length; i += 0x8000) bin += String.fromCharCode(...rgb.subarray(i, i + 0x8000));
+  return { width: w, height: h, rgb: btoa(bin) };
 }
 
 function applyCompare(): void {
@@ -90,7 +139,7 @@ function applyCompare(): void {
   ui.stage.className = mode === 'side' ? 'side' : '';
   ui.raw.hidden = mode === 'sr';
   ui.divider.hidden = mode !== 'slider' || layout === 'bare';
-  srCanvas.style.clipPath = mode === 'slider' ? `inset(0 0 0 ${ui.divider.style.left || '50%'})` : '';
+  (trackOutput ? srVideo : srCanvas).style.clipPath = mode === 'slider' ? `inset(0 0 0 ${ui.divider.style.left || '50%'})` : '';
 }
 
 async function onSender(sender: PeerInfo, rtc: RTCConfiguration): Promise<void> {
@@ -105,6 +154,7 @@ async function onSender(sender: PeerInfo, rtc: RTCConfiguration): Promise<void> 
   ui.raw.srcObject = new MediaStream([track]);
   ui.status.textContent = 'Receiving; loading the model…';
   await receiver?.attach(track);
+  showOutputTrack();
   state.phase = 'running';
   ui.status.textContent = `Upscaling 480x270 → 1920x1080 (${cfg.mode}).`;
 }

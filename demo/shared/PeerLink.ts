@@ -10,6 +10,8 @@ export class PeerLink {
   readonly pc: RTCPeerConnection;
   private makingOffer = false;
   private ignoreOffer = false;
+  /** Candidates that arrived before any remote description (a server may trickle ahead of its answer). */
+  private early: RTCIceCandidateInit[] = [];
 
   constructor(
     readonly remoteId: string,
@@ -44,6 +46,10 @@ export class PeerLink {
     if (msg.type === 'candidate') {
       const c = msg.candidate;
       if (c === null || c.candidate === '' || (this.loopbackOnly && !isLoopbackCandidate(c.candidate))) return;
+      if (this.pc.remoteDescription === null) {
+        this.early.push(c);
+        return;
+      }
       try {
         await this.pc.addIceCandidate(c);
       } catch (error) {
@@ -55,6 +61,7 @@ export class PeerLink {
     this.ignoreOffer = !this.polite && collision;
     if (this.ignoreOffer) return;
     await this.pc.setRemoteDescription({ type: msg.type, sdp: this.filter(msg.sdp) });
+    for (const c of this.early.splice(0)) await this.pc.addIceCandidate(c);
     if (msg.type === 'offer') {
       await this.pc.setLocalDescription();
       this.signal({ type: 'answer', to: this.remoteId, sdp: this.filter(this.pc.localDescription?.sdp ?? '') });
