@@ -52,7 +52,8 @@ describe('SwiftSRReceiver on WebGPU (SwiftShader)', () => {
     console.log(`320x180 -> 1280x720 fitted to 1920x1080 vs CPU + bilinear: ${fitted.toFixed(2)} dB`);
     expect(fitted).toBeGreaterThanOrEqual(40);
     expect(await h.call('events', 'error')).toEqual([]);
-  }, 400_000);
+    // Two or three 270p frames on SwiftShader: minutes on a busy 2-core machine.
+  }, 600_000);
 
   it('walks the fallback ladder on GPU loss with correct pixels on every rung, reads nothing back per frame, stops and disposes cleanly', async () => {
     await h.reload();
