@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Page } from 'puppeteer-core';
-import { launchChromium } from '../test/browser/chromium.js';
+import { launchChromium, type LaunchedBrowser } from '../test/browser/chromium.js';
 import { buildBenchPages } from './buildPages.js';
 import { servePages } from './pageServer.js';
 import type { BackendInfo, PipelinePageApi, PipelineRequest, PipelineResult, SpeedBackend, SpeedCellRequest, SpeedCellResult, SpeedPageApi, SpeedSubject } from './pages/speedTypes.js';
@@ -101,28 +101,42 @@ function cellsFor(o: SpeedOptions, base: string, backend: SpeedBackend, w: numbe
   return [...ours, ...peers];
 }
 
+/**
+ * One browser per backend. A cell stuck in a long kernel cannot be interrupted, and on SwiftShader the
+ * work goes on in the shared GPU process after its page is closed, stalling every later page: so a
+ * timed-out cell takes its whole browser down and the next cell starts a fresh one.
+ */
 class PageSlot {
   private page: Page | null = null;
+  private browser: LaunchedBrowser | null = null;
   info: BackendInfo | null = null;
   constructor(
-    private readonly open: (name?: string) => Promise<Page>,
+    private readonly url: string,
     private readonly backend: SpeedBackend,
     private readonly wasmPath: string,
   ) {}
   async get(): Promise<Page> {
     if (this.page === null) {
-      const p = await this.open();
+      this.browser = await launchChromium({ webgpu: true });
+      const p = await openPage(this.browser, this.url);
       this.info = await p.evaluate((b, w) => (globalThis as unknown as { swiftsrBench: SpeedPageApi }).swiftsrBench.init(b, w), this.backend, this.wasmPath);
       this.page = p;
     }
     return this.page;
   }
-  /** A renderer stuck in a long kernel cannot be interrupted: closing the page kills it. */
   async discard(): Promise<void> {
-    const p = this.page;
+    const b = this.browser;
     this.page = null;
-    await p?.close().catch(() => undefined);
+    this.browser = null;
+    await b?.close();
   }
+}
+
+async function openPage(browser: LaunchedBrowser, url: string): Promise<Page> {
+  const p = await browser.browser.newPage();
+  await p.goto(url);
+  await p.waitForFunction("document.title === 'ready'", { timeout: 60_000 });
+  return p;
 }
 
 async function runCell(slot: PageSlot, req: SpeedCellRequest, timeoutMs: number): Promise<SpeedCellResult | 'timeout'> {
@@ -130,7 +144,10 @@ async function runCell(slot: PageSlot, req: SpeedCellRequest, timeoutMs: number)
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
   try {
-    const r = await Promise.race([page.evaluate((q) => (globalThis as unknown as { swiftsrBench: SpeedPageApi }).swiftsrBench.run(q), req), timeout]);
+    const run = page.evaluate((q) => (globalThis as unknown as { swiftsrBench: SpeedPageApi }).swiftsrBench.run(q), req);
+    // After a timeout the browser is closed under it: that late rejection is expected.
+    run.catch(() => undefined);
+    const r = await Promise.race([run, timeout]);
     if (r === 'timeout') await slot.discard();
     return r;
   } finally {
@@ -174,18 +191,12 @@ export async function measureSpeed(o: SpeedOptions): Promise<SpeedMeasurement> {
   for (const m of o.models) mounts[`/m/${m.name}/`] = m.dir;
   for (const p of o.peers) mounts[`/ujs/${p}/`] = join(upscalerJsPackageDir(p), 'models', 'x4');
   const server = await servePages(mounts);
-  const chromium = await launchChromium({ webgpu: true });
   const rows: SpeedRow[] = [];
   const pipeline: PipelineRow[] = [];
   const infos: BackendInfo[] = [];
   try {
-    const open = async (name = 'speed'): Promise<Page> => {
-      const p = await chromium.browser.newPage();
-      await p.goto(`${server.url}/page/${name}.html`);
-      await p.waitForFunction("document.title === 'ready'", { timeout: 60_000 });
-      return p;
-    };
-    const canvasSlot = new PageSlot(() => open(), 'cpu', `${server.url}/wasm/`);
+    const speedUrl = `${server.url}/page/speed.html`;
+    const canvasSlot = new PageSlot(speedUrl, 'cpu', `${server.url}/wasm/`);
     for (const [w, h] of o.sizes) {
       const cell: Cell = { subject: { kind: 'canvas-bicubic', name: 'canvas-bicubic', scale: 4 }, macs: null, chain: 'canvas', cost: 0 };
       const r = await runCell(canvasSlot, { backend: 'cpu', subject: cell.subject, width: w, height: h, iterations: o.iterations, budgetMs: o.budgetMs }, o.maxFrameMs * 2);
@@ -194,7 +205,7 @@ export async function measureSpeed(o: SpeedOptions): Promise<SpeedMeasurement> {
     }
     await canvasSlot.discard();
     for (const backend of o.backends) {
-      const slot = new PageSlot(() => open(), backend, `${server.url}/wasm/`);
+      const slot = new PageSlot(speedUrl, backend, `${server.url}/wasm/`);
       const tooSlow = new Map<string, number>();
       const markSlow = (c: Cell): void => void tooSlow.set(c.chain, Math.min(c.cost, tooSlow.get(c.chain) ?? Infinity));
       try {
@@ -241,8 +252,9 @@ export async function measureSpeed(o: SpeedOptions): Promise<SpeedMeasurement> {
         const runs = [...fast.map((r) => ({ subject: r.subject, enabled: true, modelMs: r.medianMs })), ...(fast[0] !== undefined ? [{ subject: fast[0].subject, enabled: false, modelMs: null }] : [])];
         for (const x of runs) {
           const req: PipelineRequest = { backend, modelUrl: `${server.url}/m/${x.subject}/model.json`, width: w, height: h, enabled: x.enabled, measureMs: Math.min(30_000, Math.max(o.pipelineMeasureMs, 6 * (x.modelMs ?? 0))) };
-          const page = await open('pipeline');
+          const browser = await launchChromium({ webgpu: true });
           try {
+            const page = await openPage(browser, `${server.url}/page/pipeline.html`);
             const r = await Promise.race([
               page.evaluate((q) => (globalThis as unknown as { swiftsrPipeline: PipelinePageApi }).swiftsrPipeline.run(q), req),
               new Promise<never>((_, reject) => setTimeout(() => reject(new Error('pipeline run timed out')), req.measureMs + 90_000)),
@@ -256,13 +268,12 @@ export async function measureSpeed(o: SpeedOptions): Promise<SpeedMeasurement> {
           } catch (e) {
             o.log(`pipeline ${backend} ${x.subject} ${w}x${h}: ${(e as Error).message.split('\n')[0] ?? ''}`);
           } finally {
-            await page.close().catch(() => undefined);
+            await browser.close();
           }
         }
       }
     }
   } finally {
-    await chromium.close();
     await server.close();
   }
   return { rows, pipeline, backends: infos };
