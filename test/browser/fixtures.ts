@@ -20,9 +20,12 @@ export interface ModelDir {
   dispose(): void;
 }
 
+/** Variants the repository ships trained: the specs run exactly those weights, never a stand-in. */
+const SHIPPED = new Set(['tiny', 'lite32x4']);
+
 /**
- * A models folder for the page: the shipped trained weights where models/<variant> exists, seeded random
- * weights of the same architecture otherwise (the paper variant is not shipped trained).
+ * A models folder for the page: the shipped trained weights for the shipped variants (missing ones are an
+ * error), seeded random weights of the same architecture for the others (the paper variant is not shipped).
  */
 export async function prepareModels(variants: readonly string[]): Promise<ModelDir> {
   await tf.setBackend('cpu');
@@ -33,6 +36,8 @@ export async function prepareModels(variants: readonly string[]): Promise<ModelD
     if (existsSync(join(shipped, 'model.json'))) {
       symlinkSync(shipped, join(root, v), 'dir');
       kinds[v] = 'shipped';
+    } else if (SHIPPED.has(v)) {
+      throw new Error(`models/${v}/model.json is missing: the browser specs run the shipped trained weights`);
     } else {
       const config = getVariant(v).config;
       const weights = randomTestWeights(config, 7);
