@@ -22,10 +22,10 @@ describe('GAN losses and discriminator', () => {
     const cfg = { width: 0.125 };
     const w = new Map([...initDiscriminator(cfg, 1)].map(([k, t]) => [k, tf.variable(t)]));
     for (const size of [24, 27]) {
-      const x = tf.randomUniform([3, size, size, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
+      const x = tf.randomUniform<tf.Rank.R4>([3, size, size, 3], 0, 1, 'float32', 4);
       expect(discriminatorForward(cfg, w, x).shape).toEqual([3, 1]);
     }
-    const x = tf.randomUniform([2, 16, 16, 3], 0, 1, 'float32', 5) as tf.Tensor4D;
+    const x = tf.randomUniform<tf.Rank.R4>([2, 16, 16, 3], 0, 1, 'float32', 5);
     const { grads } = tf.variableGrads(() => bceWithLogits(discriminatorForward(cfg, w, x), 1), [...w.values()]);
     expect(Object.keys(grads)).toHaveLength(w.size);
     const norms = Object.values(grads).map((g) => tf.sum(tf.abs(g)).dataSync()[0] ?? 0);
