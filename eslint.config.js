@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'coverage/', 'bench/results/', 'models/', '**/*.js', '**/*.mjs', 'training/reference/'] },
+  { ignores: ['node_modules/', 'dist/', 'test/.out/', 'demo-output/', 'bench/.work/', 'bench/.scratch/', 'coverage/', 'bench/results/', 'models/', '**/*.js', '**/*.mjs', 'training/reference/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
