@@ -128,8 +128,14 @@ class PageSlot {
     const b = this.browser;
     this.page = null;
     this.browser = null;
-    await b?.close();
+    if (b !== null) await closeBrowser(b);
   }
+}
+
+/** close() waits for a GPU process still busy with SwiftShader work, for minutes: give it 5 s, then kill. */
+async function closeBrowser(b: LaunchedBrowser): Promise<void> {
+  const closed = await Promise.race([b.close().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 5_000))]);
+  if (!closed) b.browser.process()?.kill('SIGKILL');
 }
 
 async function openPage(browser: LaunchedBrowser, url: string): Promise<Page> {
@@ -268,7 +274,7 @@ export async function measureSpeed(o: SpeedOptions): Promise<SpeedMeasurement> {
           } catch (e) {
             o.log(`pipeline ${backend} ${x.subject} ${w}x${h}: ${(e as Error).message.split('\n')[0] ?? ''}`);
           } finally {
-            await browser.close();
+            await closeBrowser(browser);
           }
         }
       }
