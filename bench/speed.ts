@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { launchChromium, type LaunchedBrowser } from '../test/browser/chromium.js';
 import { buildBenchPages } from './buildPages.js';
-import { servePages } from './pageServer.js';
+import { servePages } from '../scripts/pageServer.js';
 import type { BackendInfo, PipelinePageApi, PipelineRequest, PipelineResult, SpeedBackend, SpeedCellRequest, SpeedCellResult, SpeedPageApi, SpeedSubject } from './pages/speedTypes.js';
 import { upscalerJsPackageDir, type UpscalerJsSize } from './upscalerJs.js';
 

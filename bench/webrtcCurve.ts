@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { launchChromium } from '../test/browser/chromium.js';
 import { buildBenchPages } from './buildPages.js';
-import { servePages } from './pageServer.js';
+import { servePages } from '../scripts/pageServer.js';
 import type { WebrtcPageApi, WebrtcRunResult } from './pages/webrtcTypes.js';
 
 export const BARCODE_BITS = 10;

@@ -3,7 +3,7 @@ import { ensurePagesBuilt } from './buildPages.js';
 import { launchChromium, type LaunchedBrowser, type LaunchOptions } from './chromium.js';
 import { prepareModels, rgbaBase64ToRgb, waitFor, type ModelDir, type RgbImage } from './fixtures.js';
 import type { PageApi, StatsView } from './pageApi.js';
-import { serveStatic, type StaticServer } from './server.js';
+import { servePages, type PageServer } from '../../scripts/pageServer.js';
 
 export interface Harness {
   readonly page: Page;
@@ -22,7 +22,7 @@ export interface Harness {
 /** Vite-built test page on a loopback server, headless Chromium, models for `variants`. */
 export async function openHarness(variants: readonly string[], launch: LaunchOptions): Promise<Harness> {
   const [dir, models] = await Promise.all([ensurePagesBuilt(), prepareModels(variants)]);
-  const server: StaticServer = await serveStatic({ '/models/': models.root, '/': dir });
+  const server: PageServer = await servePages({ '/models/': models.root, '/': dir });
   const browser: LaunchedBrowser = await launchChromium(launch);
   const page = await browser.browser.newPage();
   await page.setViewport({ width: 1920, height: 1080, deviceScaleFactor: 1 });

@@ -11,6 +11,7 @@ const TYPES: Record<string, string> = {
   '.wasm': 'application/wasm',
   '.bin': 'application/octet-stream',
   '.css': 'text/css',
+  '.png': 'image/png',
 };
 
 export interface PageServer {
@@ -19,7 +20,7 @@ export interface PageServer {
 }
 
 /**
- * A static file server on 127.0.0.1 for bench pages: each URL prefix maps to one folder, and nothing
+ * A static file server on 127.0.0.1 for bench and browser-test pages: each URL prefix maps to one folder, and nothing
  * outside those folders is reachable (no `..`). POST bodies (frames a page captured) go to `onPost`.
  */
 export async function servePages(mounts: Readonly<Record<string, string>>, onPost?: (url: URL, body: Buffer) => void): Promise<PageServer> {
@@ -36,7 +37,7 @@ export async function servePages(mounts: Readonly<Record<string, string>>, onPos
     }
     const path = decodeURIComponent(url.pathname);
     const prefix = Object.keys(mounts).sort((a, b) => b.length - a.length).find((p) => path.startsWith(p));
-    const root = prefix === undefined ? undefined : mounts[prefix];
+    const root = prefix === undefined ? undefined : mounts[prefix]?.replace(/[/\\]+$/, '');
     const rel = prefix === undefined ? '' : normalize(path.slice(prefix.length));
     const file = root === undefined ? undefined : join(root, rel);
     if (file === undefined || root === undefined || rel.startsWith('..') || !file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) {
