@@ -3,12 +3,12 @@ import { candidateAddress, isLoopbackCandidate, keepLoopbackCandidates } from '.
 
 describe('loopback candidate filter', () => {
   const lo = 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host generation 0';
-  const lan = 'candidate:2 1 udp 2122260223 10.0.0.5 50001 typ host generation 0';
+  const lan = 'candidate:2 1 udp 2122260223 198.51.100.5 50001 typ host generation 0';
   const mdns = 'candidate:3 1 udp 2122260223 0b6c2c7e-1.local 50002 typ host';
 
   it('reads the address field', () => {
     expect(candidateAddress(lo)).toBe('127.0.0.1');
-    expect(candidateAddress(`a=${lan}`)).toBe('10.0.0.5');
+    expect(candidateAddress(`a=${lan}`)).toBe('198.51.100.5');
     expect(candidateAddress('candidate:broken')).toBeUndefined();
   });
 

@@ -1,18 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignalingServer } from './SignalingServer.js';
 import { TestClient } from './testing/TestClient.js';
-
-/** mulberry32: a seeded PRNG so that a failing run can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../src/model/initGeneratorWeights.js';
 
 const MAX_PAYLOAD = 16 * 1024;
 const TOTAL = 10_000;
@@ -54,7 +43,7 @@ describe('signaling fuzz', () => {
   afterAll(async () => server.close());
 
   it(`survives ${TOTAL} malformed, oversized and out-of-order messages and still serves a clean client`, async () => {
-    const rand = prng(SEED);
+    const rand = seededRandom(SEED); // seeded so that a failing run can be replayed
     const lanes = 8;
     let sent = 0;
     let replies = 0;
