@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'vite';
+import { buildOnce } from '../browser/buildPages.js';
 import { makeY4m } from '../../scripts/demoMedia.js';
 import { spawnInNetns } from '../../scripts/netns.js';
 import type { ScenarioOptions, ScenarioReport } from './callScenario.js';
@@ -9,42 +9,17 @@ import type { ScenarioOptions, ScenarioReport } from './callScenario.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const E2E_OUT = join(ROOT, 'test/.out/e2e');
 const PAGES = join(ROOT, 'test/.out/demo-pages');
-const LOCK = join(ROOT, 'test/.out/demo-pages.lock');
-const STAMP = join(ROOT, 'test/.out/demo-pages.stamp');
-
-function newest(dir: string): number {
-  let t = 0;
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    const st = statSync(p);
-    t = Math.max(t, st.isDirectory() ? newest(p) : st.mtimeMs);
-  }
-  return t;
-}
 
 /** Builds the demo pages into test/.out (not dist/demo, which a running demo may be serving), once per source change. */
-export async function ensureDemoPages(): Promise<string> {
+export function ensureDemoPages(): Promise<string> {
   mkdirSync(E2E_OUT, { recursive: true });
-  const sources = Math.max(newest(join(ROOT, 'demo')), newest(join(ROOT, 'src')), newest(join(ROOT, 'signaling-server')), statSync(join(ROOT, 'vite.demo.config.ts')).mtimeMs);
-  for (let waited = 0; ; waited += 200) {
-    try {
-      mkdirSync(LOCK);
-      break;
-    } catch {
-      if (waited > 240_000) throw new Error(`stale lock ${LOCK}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  try {
-    const built = existsSync(STAMP) ? Number(readFileSync(STAMP, 'utf8')) : 0;
-    if (built < sources || !existsSync(join(PAGES, 'receiver/index.html'))) {
-      await build({ configFile: join(ROOT, 'vite.demo.config.ts'), build: { outDir: PAGES, emptyOutDir: true, sourcemap: false } });
-      writeFileSync(STAMP, String(sources));
-    }
-  } finally {
-    rmdirSync(LOCK);
-  }
-  return PAGES;
+  return buildOnce({
+    sources: ['demo', 'src', 'signaling-server', 'vite.demo.config.ts'],
+    configFile: 'vite.demo.config.ts',
+    outDir: PAGES,
+    marker: 'receiver/index.html',
+    overrides: { build: { outDir: PAGES, emptyOutDir: true, sourcemap: false } },
+  });
 }
 
 /** A still frame of ffmpeg's testsrc2 (colour bars, gradients, text): sharp edges a wrong upscale would blur. */
