@@ -34,6 +34,8 @@ export interface StartOptions {
   readonly options: Record<string, unknown>;
   /** 'canvas' (default): paint into the page's canvas; 'track': use receiver.outputTrack. */
   readonly output?: 'canvas' | 'track';
+  /** 'canvas' (default): a canvas captureStream (RGBA frames); 'i420': I420 frames tagged SMPTE 170M, as WebRTC delivers. */
+  readonly source?: 'canvas' | 'i420';
   /** Globals to delete before the receiver starts, to take the paths of browsers that lack them. */
   readonly hide?: readonly string[];
 }

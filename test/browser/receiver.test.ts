@@ -120,6 +120,19 @@ describe('SwiftSRReceiver on WebGPU (SwiftShader)', () => {
     mark('disposed');
   }, 400_000);
 
+  it('I420 frames tagged SMPTE 170M, as a WebRTC decoder delivers them, come out in the colours the 2D canvas shows', async () => {
+    await h.reload();
+    const W = 96;
+    const H = 54;
+    await h.call('start', { width: W, height: H, fps: 10, source: 'i420', options: { tiers: ['tiny'], adaptive: false, modelBaseUrl: h.modelBaseUrl, statsIntervalMs: 200, outputWidth: W * 4, outputHeight: H * 4 } });
+    await h.paintedMore(2, 'webgpu');
+    const db = await modelPsnr(W, H);
+    // Without undoing WebGPU's gamut mapping this was 36.9 dB (pure red 254,0,0 is painted as 247,36,0).
+    console.log(`I420 SMPTE 170M frame, WebGPU vs CPU: ${db.toFixed(2)} dB`);
+    expect(db).toBeGreaterThanOrEqual(40);
+    expect((await h.call('dispose')).leaks).toEqual({ numTensors: 0, openFrames: 0 });
+  }, 300_000);
+
   it('outputTrack: without a canvas the upscaled frames come out of a MediaStreamTrack', async () => {
     await h.reload();
     const W = 64;

@@ -1,4 +1,5 @@
 import { fitRect } from '../fitRect.js';
+import { gamutRestoreMatrix, mat3Uniform } from './colour.js';
 import { inputShader, outputShader, type Precision } from './shaders.js';
 
 /**
@@ -16,6 +17,7 @@ export class GpuPasses {
   readonly #outputParams: GPUBuffer;
   #inputBuffer: GPUBuffer | null = null;
   #inputSize = '';
+  #inputColour = '';
   readonly #querySet: GPUQuerySet | null = null;
   readonly #resolve: GPUBuffer | null = null;
   readonly #readback: GPUBuffer | null = null;
@@ -43,7 +45,7 @@ export class GpuPasses {
       fragment: { module: outModule, entryPoint: 'fs', targets: [{ format }] },
       primitive: { topology: 'triangle-list' },
     });
-    this.#inputParams = device.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    this.#inputParams = device.createBuffer({ size: 64, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     this.#outputParams = device.createBuffer({ size: 32, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     this.timestamps = device.features.has('timestamp-query');
     if (this.timestamps) {
@@ -53,14 +55,27 @@ export class GpuPasses {
     }
   }
 
-  /** Frame -> float32 NHWC buffer (STORAGE | COPY_SRC, as TF.js requires of tensor buffers). */
+  /**
+   * Frame -> float32 NHWC buffer (STORAGE | COPY_SRC, as TF.js requires of tensor buffers), with WebGPU's
+   * gamut mapping of non-BT.709 frames (every WebRTC frame) undone, as colour.ts explains.
+   */
   convert(frame: VideoFrame, width: number, height: number): GPUBuffer {
     const size = `${width}x${height}`;
     if (this.#inputBuffer === null || this.#inputSize !== size) {
       this.#inputBuffer?.destroy();
       this.#inputBuffer = this.device.createBuffer({ size: width * height * 3 * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
       this.#inputSize = size;
-      this.device.queue.writeBuffer(this.#inputParams, 0, new Uint32Array([width, height, 0, 0]));
+      this.#inputColour = '';
+    }
+    const space = frame.colorSpace;
+    const colour = `${space.primaries ?? ''}/${space.transfer ?? ''}`;
+    if (this.#inputColour !== colour) {
+      this.#inputColour = colour;
+      const restore = gamutRestoreMatrix(space);
+      const params = new ArrayBuffer(64);
+      new Uint32Array(params, 0, 4).set([width, height, restore === null ? 0 : 1, 0]);
+      if (restore !== null) new Float32Array(params, 16, 12).set(mat3Uniform(restore));
+      this.device.queue.writeBuffer(this.#inputParams, 0, params);
     }
     const external = this.device.importExternalTexture({ source: frame });
     const bindGroup = this.device.createBindGroup({

@@ -13,18 +13,31 @@ export function choosePrecision(deviceFeatures: ReadonlySet<string>, preferF16: 
 
 const header = (p: Precision): string => (p === 'f16' ? 'enable f16;\nalias real = f16;\n' : 'alias real = f32;\n');
 
-/** VideoFrame (external texture, any pixel format) -> NHWC float32 RGB in [0, 1]. */
+/** VideoFrame (external texture, any pixel format) -> NHWC float32 RGB in [0, 1], gamut mapping undone. */
 export function inputShader(p: Precision): string {
   return `${header(p)}
-struct Params { width: u32, height: u32 }
+struct Params { width: u32, height: u32, restore: u32, pad: u32, gamut: mat3x3f }
 @group(0) @binding(0) var src: texture_external;
 @group(0) @binding(1) var<storage, read_write> dst: array<f32>;
 @group(0) @binding(2) var<uniform> params: Params;
 
+// Extended sRGB curves (sign-mirrored), the ones Dawn used when it colour-managed the frame.
+fn decode(v: vec3f) -> vec3f {
+  let a = abs(v);
+  return sign(v) * select(pow((a + 0.055) / 1.055, vec3f(2.4)), a / 12.92, a <= vec3f(0.04045));
+}
+fn encode(v: vec3f) -> vec3f {
+  let a = abs(v);
+  return sign(v) * select(1.055 * pow(a, vec3f(1.0 / 2.4)) - 0.055, a * 12.92, a <= vec3f(0.0031308));
+}
+
 @compute @workgroup_size(8, 8)
 fn main(@builtin(global_invocation_id) id: vec3u) {
   if (id.x >= params.width || id.y >= params.height) { return; }
-  let c = clamp(vec3<real>(textureLoad(src, id.xy).rgb), vec3<real>(0.0), vec3<real>(1.0));
+  var rgb = textureLoad(src, id.xy).rgb;
+  // Undo Dawn's gamut mapping (see colour.ts) so that the model sees what the 2D canvas would show.
+  if (params.restore == 1u) { rgb = encode(params.gamut * decode(rgb)); }
+  let c = clamp(vec3<real>(rgb), vec3<real>(0.0), vec3<real>(1.0));
   let i = (id.y * params.width + id.x) * 3u;
   dst[i] = f32(c.r);
   dst[i + 1u] = f32(c.g);

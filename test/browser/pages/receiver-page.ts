@@ -36,10 +36,68 @@ function paint(width: number, height: number): void {
   ctx.putImageData(img, 0, 0);
 }
 
-function startSource(width: number, height: number, fps: number): void {
+type GeneratorCtor = new (init: { kind: 'video' }) => MediaStreamTrack & { writable: WritableStream<VideoFrame> };
+const Generator = (window as unknown as { MediaStreamTrackGenerator: GeneratorCtor }).MediaStreamTrackGenerator;
+
+/**
+ * The canvas picture as a WebRTC decoder delivers it: I420, BT.601 limited range, tagged SMPTE 170M
+ * (which makes WebGPU's external textures gamut-map it, unlike the 2D canvas).
+ */
+function i420Frame(timestamp: number): VideoFrame {
+  const { width: w, height: h } = source;
+  const ctx = source.getContext('2d');
+  if (ctx === null) throw new Error('no 2d');
+  const rgba = ctx.getImageData(0, 0, w, h).data;
+  const cw = w >> 1;
+  const ch = h >> 1;
+  const data = new Uint8Array(w * h + 2 * cw * ch);
+  const px = (x: number, y: number): [number, number, number] => {
+    const o = (y * w + x) * 4;
+    return [rgba[o]! / 255, rgba[o + 1]! / 255, rgba[o + 2]! / 255];
+  };
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const [r, g, b] = px(x, y);
+      data[y * w + x] = Math.round(16 + 219 * (0.299 * r + 0.587 * g + 0.114 * b));
+    }
+  }
+  for (let y = 0; y < ch; y++) {
+    for (let x = 0; x < cw; x++) {
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]] as const) {
+        const [pr, pg, pb] = px(2 * x + dx, 2 * y + dy);
+        r += pr / 4;
+        g += pg / 4;
+        b += pb / 4;
+      }
+      const luma = 0.299 * r + 0.587 * g + 0.114 * b;
+      data[w * h + y * cw + x] = Math.round(128 + 224 * ((b - luma) / 1.772));
+      data[w * h + cw * ch + y * cw + x] = Math.round(128 + 224 * ((r - luma) / 1.402));
+    }
+  }
+  return new VideoFrame(data, {
+    format: 'I420', codedWidth: w, codedHeight: h, timestamp,
+    colorSpace: { matrix: 'smpte170m', primaries: 'smpte170m', transfer: 'smpte170m', fullRange: false },
+  });
+}
+
+function startSource(width: number, height: number, fps: number, kind: 'canvas' | 'i420'): void {
   source.width = width;
   source.height = height;
   paint(width, height);
+  if (kind === 'i420') {
+    const generator = new Generator({ kind: 'video' });
+    const writer = generator.writable.getWriter();
+    track = generator;
+    let n = 0;
+    timer = window.setInterval(() => {
+      if (generator.readyState === 'ended') return;
+      void writer.write(i420Frame(Math.round((n++ * 1e6) / fps))).catch(() => undefined);
+    }, 1000 / fps);
+    return;
+  }
   track = source.captureStream(fps).getVideoTracks()[0] ?? null;
   // captureStream emits only when the canvas changes: repaint the same picture at the target rate.
   timer = window.setInterval(() => paint(source.width, source.height), 1000 / fps);
@@ -68,7 +126,7 @@ async function grabFrame(from: MediaStreamTrack | null = track): Promise<{ width
 const api: PageApi = {
   async start(opts) {
     for (const name of opts.hide ?? []) Reflect.deleteProperty(window, name);
-    startSource(opts.width, opts.height, opts.fps);
+    startSource(opts.width, opts.height, opts.fps, opts.source ?? 'canvas');
     out.style.width = `${Number(opts.options.outputWidth ?? 1920)}px`;
     out.style.height = `${Number(opts.options.outputHeight ?? 1080)}px`;
     receiver = new SwiftSRReceiver({ ...(opts.options as Partial<ReceiverOptions>), canvas: opts.output === 'track' ? null : out });
