@@ -3,6 +3,8 @@ import { createServer, type IncomingMessage, type Server as HttpServer } from 'n
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { MediaRequestError } from './MediaRouter.js';
+import type { MsRequest } from './mediasoupProtocol.js';
 import { resolveOptions, type SignalingServerOptions } from './options.js';
 import { parseClientMessage, SFU_PEER_ID, type ClientMessage, type ErrorCode, type JoinMessage, type PeerInfo, type ServerMessage, type SignalMessage } from './protocol.js';
 import { RateLimiter } from './RateLimiter.js';
@@ -164,6 +166,14 @@ export class SignalingServer {
       case 'candidate':
         this.relay(conn, msg);
         return;
+      case 'ms-capabilities':
+      case 'ms-create-transport':
+      case 'ms-connect':
+      case 'ms-produce':
+      case 'ms-consume':
+      case 'ms-resume':
+        this.mediaRequest(conn, msg);
+        return;
       default: {
         const never: never = msg;
         throw new Error(`unhandled message ${JSON.stringify(never)}`);
@@ -226,8 +236,8 @@ export class SignalingServer {
       });
       return;
     }
-    if (this.options.mode === 'sfu') {
-      this.sendError(conn, 'forbidden', `in SFU mode peers only signal "${SFU_PEER_ID}"`);
+    if (this.options.mode !== 'p2p') {
+      this.sendError(conn, 'forbidden', `in ${this.options.mode} mode peers only signal "${SFU_PEER_ID}"`);
       return;
     }
     const target = this.rooms.get(conn.room)?.peers.get(msg.to);
@@ -243,6 +253,20 @@ export class SignalingServer {
       ? { type: 'candidate', from: conn.id, candidate: msg.candidate }
       : { type: msg.type, from: conn.id, sdp: msg.sdp };
     this.send(target, out);
+  }
+
+  private mediaRequest(conn: Connection, msg: MsRequest): void {
+    const router = this.options.mediaRouter;
+    const fail = (code: ErrorCode, message: string): void => this.send(conn, { type: 'error', code, message, requestId: msg.id });
+    if (conn.room === undefined) return fail('not_joined', `${msg.type} before join`);
+    if (router?.request === undefined) return fail('unsupported', `this server runs in ${this.options.mode} mode; ms-* requests need mode "mediasoup"`);
+    router.request(conn.room, peerInfo(conn), msg).then(
+      (data) => this.send(conn, { type: 'ms-response', id: msg.id, data }),
+      (err: unknown) => {
+        if (err instanceof MediaRequestError) fail(err.code, err.message);
+        else fail('media_error', `mediasoup refused ${msg.type}: ${err instanceof Error ? err.message : String(err)}`);
+      },
+    );
   }
 
   private send(conn: Connection, msg: ServerMessage): void {

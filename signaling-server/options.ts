@@ -33,7 +33,7 @@ export interface SignalingServerOptions {
   mode: MediaMode;
   /** Handed to every client in `joined` (STUN/TURN); empty keeps ICE to host candidates. */
   iceServers: IceServerConfig[];
-  /** Required in 'sfu' mode. */
+  /** Required in 'sfu' mode (e.g. WeriftSfu) and 'mediasoup' mode (MediasoupRouter). */
   mediaRouter: MediaRouter | undefined;
 }
 
@@ -70,8 +70,9 @@ export function resolveOptions(partial: Partial<SignalingServerOptions>): Signal
   if (!(o.rateLimit.perSecond > 0)) throw new RangeError(`rateLimit.perSecond must be > 0, got ${o.rateLimit.perSecond}`);
   if (!(o.rateLimit.burst >= 1)) throw new RangeError(`rateLimit.burst must be >= 1, got ${o.rateLimit.burst}`);
   if (o.tokenSecret !== undefined && o.tokenSecret.length < 16) throw new RangeError('tokenSecret must be at least 16 characters long');
-  if (o.mode !== 'p2p' && o.mode !== 'sfu') throw new TypeError(`mode must be "p2p" or "sfu", got ${JSON.stringify(o.mode)}`);
+  if (o.mode !== 'p2p' && o.mode !== 'sfu' && o.mode !== 'mediasoup') throw new TypeError(`mode must be "p2p", "sfu" or "mediasoup", got ${JSON.stringify(o.mode)}`);
   if (o.mode === 'sfu' && o.mediaRouter === undefined) throw new TypeError('mode "sfu" needs a mediaRouter (e.g. new WeriftSfu())');
+  if (o.mode === 'mediasoup' && o.mediaRouter?.request === undefined) throw new TypeError('mode "mediasoup" needs a mediaRouter that answers ms-* requests (await MediasoupRouter.create())');
   if (!o.path.startsWith('/')) throw new TypeError(`path must start with "/", got ${JSON.stringify(o.path)}`);
   return o;
 }

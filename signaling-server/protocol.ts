@@ -3,9 +3,11 @@
  * here with hand-written guards (no schema library: the schema is small and the guards double as the
  * documentation of every limit). Both the server and the browser pages import these types.
  */
+import { isMsRequestType, validateMsRequest, type MsRequest, type MsServerMessage } from './mediasoupProtocol.js';
+import { checkKeys, checkString, isRecord } from './schema.js';
 
 export type Role = 'sender' | 'receiver';
-export type MediaMode = 'p2p' | 'sfu';
+export type MediaMode = 'p2p' | 'sfu' | 'mediasoup';
 
 /** The id the SFU answers to when the server forwards media itself. */
 export const SFU_PEER_ID = 'sfu';
@@ -35,7 +37,7 @@ export interface AnswerMessage { type: 'answer'; to: string; sdp: string }
 export interface CandidateMessage { type: 'candidate'; to: string; candidate: IceCandidateInit | null }
 export interface LeaveMessage { type: 'leave' }
 
-export type ClientMessage = JoinMessage | OfferMessage | AnswerMessage | CandidateMessage | LeaveMessage;
+export type ClientMessage = JoinMessage | OfferMessage | AnswerMessage | CandidateMessage | LeaveMessage | MsRequest;
 export type SignalMessage = OfferMessage | AnswerMessage | CandidateMessage;
 
 export interface PeerInfo { id: string; role: Role }
@@ -55,7 +57,8 @@ export type ErrorCode =
   | 'token_invalid'
   | 'token_expired'
   | 'rate_limited'
-  | 'media_error';
+  | 'media_error'
+  | 'unsupported';
 
 export interface JoinedMessage {
   type: 'joined';
@@ -71,7 +74,8 @@ export interface PeerLeftMessage { type: 'peer-left'; peer: PeerInfo }
 export interface RelayedOffer { type: 'offer'; from: string; sdp: string }
 export interface RelayedAnswer { type: 'answer'; from: string; sdp: string }
 export interface RelayedCandidate { type: 'candidate'; from: string; candidate: IceCandidateInit | null }
-export interface ErrorMessage { type: 'error'; code: ErrorCode; message: string }
+/** `requestId` is set when the error answers an `ms-*` request. */
+export interface ErrorMessage { type: 'error'; code: ErrorCode; message: string; requestId?: number }
 
 export type ServerMessage =
   | JoinedMessage
@@ -80,31 +84,13 @@ export type ServerMessage =
   | RelayedOffer
   | RelayedAnswer
   | RelayedCandidate
-  | ErrorMessage;
+  | ErrorMessage
+  | MsServerMessage;
 
 export type ParseResult = { ok: true; message: ClientMessage } | { ok: false; code: ErrorCode; message: string };
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function fail(code: ErrorCode, message: string): ParseResult {
   return { ok: false, code, message };
-}
-
-function checkString(obj: Record<string, unknown>, key: string, max: number, min = 1): string | null {
-  const v = obj[key];
-  if (typeof v !== 'string') return `"${key}" must be a string`;
-  if (v.length < min || v.length > max) return `"${key}" must be ${min}..${max} characters long`;
-  return null;
-}
-
-/** Rejects keys the schema does not know, so that typos surface instead of being ignored. */
-function checkKeys(obj: Record<string, unknown>, allowed: readonly string[]): string | null {
-  for (const key of Object.keys(obj)) {
-    if (!allowed.includes(key)) return `unknown field "${key}" in "${String(obj.type)}" message`;
-  }
-  return null;
 }
 
 function parseCandidate(v: unknown): IceCandidateInit | null | string {
@@ -167,8 +153,13 @@ export function validateClientMessage(data: unknown): ParseResult {
       if (err !== null) return fail('bad_message', err);
       return { ok: true, message: { type } };
     }
-    default:
-      return fail('bad_message', `unknown message type ${JSON.stringify(typeof type === 'string' ? type.slice(0, 32) : type ?? null)}; expected join, offer, answer, candidate or leave`);
+    default: {
+      if (isMsRequestType(type)) {
+        const r = validateMsRequest(data, type);
+        return typeof r === 'string' ? fail('bad_message', r) : { ok: true, message: r };
+      }
+      return fail('bad_message', `unknown message type ${JSON.stringify(typeof type === 'string' ? type.slice(0, 32) : type ?? null)}; expected join, offer, answer, candidate, leave or an ms-* request`);
+    }
   }
 }
 

@@ -1,17 +1,21 @@
 import SimplePeer from '@thaunknown/simple-peer';
-import { trackFromSimplePeer } from '../../src/sdk/index.js';
+import { attachConsumer, trackFromSimplePeer, type SwiftSRReceiver } from '../../src/sdk/index.js';
 import { SFU_PEER_ID, type RelayedAnswer, type RelayedCandidate, type RelayedOffer, type SignalMessage } from '../../signaling-server/protocol.js';
 import type { DemoMode } from '../shared/config.js';
+import type { MediasoupSession } from '../shared/MediasoupSession.js';
 import { PeerLink } from '../shared/PeerLink.js';
+import { readVideoRtp, type ByteSample, type StatsSource } from '../shared/rtpStats.js';
 import { fromSimplePeer, toSimplePeer } from '../shared/simplePeerSignal.js';
 
 /** The receiving end of one call: a connection and the remote video track it yields. */
-export interface Downlink {
-  /** Who signals with us: the sender's id (P2P, simple-peer) or the SFU. */
+export interface Downlink extends StatsSource {
+  /** Who signals with us: the sender's id (P2P, simple-peer), the SFU, or the mediasoup producer. */
   readonly remoteId: string;
-  readonly pc: RTCPeerConnection;
   readonly track: Promise<MediaStreamTrack>;
+  connectionState(): string;
   handle(msg: RelayedOffer | RelayedAnswer | RelayedCandidate): void;
+  /** Hands the video to the SDK (through the adapter that fits the transport); resolves at the first painted frame. */
+  attachTo(receiver: SwiftSRReceiver): Promise<void>;
   close(): void;
 }
 
@@ -32,6 +36,15 @@ function trackOf(pc: RTCPeerConnection): Promise<MediaStreamTrack> {
   });
 }
 
+function fromPeerConnection(remoteId: string, pc: RTCPeerConnection, track: Promise<MediaStreamTrack>, rest: Pick<Downlink, 'handle' | 'close'>): Downlink {
+  return {
+    remoteId, track, ...rest,
+    getStats: () => pc.getStats(),
+    connectionState: () => pc.connectionState,
+    attachTo: async (receiver) => receiver.attach(await track),
+  };
+}
+
 export function openDownlink(o: DownlinkOptions): Downlink {
   if (o.mode === 'simple-peer') {
     const peer = new SimplePeer({ initiator: false, trickle: true, config: o.rtc });
@@ -40,51 +53,64 @@ export function openDownlink(o: DownlinkOptions): Downlink {
       if (m !== null) o.signal(m);
     });
     peer.on('error', o.onError);
-    return {
-      remoteId: o.senderId,
-      pc: peer._pc,
-      track: trackFromSimplePeer(peer),
+    return fromPeerConnection(o.senderId, peer._pc, trackFromSimplePeer(peer), {
       handle: (msg) => {
         const data = toSimplePeer(msg, o.loopbackOnly);
         if (data !== null) peer.signal(data);
       },
       close: () => peer.destroy(),
-    };
+    });
   }
   // P2P: the sender offers and we are the polite peer. SFU: we offer a receive-only transceiver.
   const remoteId = o.mode === 'sfu' ? SFU_PEER_ID : o.senderId;
   const link = new PeerLink(remoteId, true, o.rtc, o.signal, o.loopbackOnly, o.onError);
   const track = trackOf(link.pc);
   if (o.mode === 'sfu') link.pc.addTransceiver('video', { direction: 'recvonly' });
+  return fromPeerConnection(remoteId, link.pc, track, { handle: (msg) => void link.handle(msg).catch(o.onError), close: () => link.close() });
+}
+
+/** mediasoup: consumes the room's producer; the SDK follows the consumer through its attachConsumer adapter. */
+export function openMediasoupDownlink(session: MediasoupSession, producerId: string): Downlink {
+  const consumer = session.subscribe(producerId);
+  let closed = false;
+  void consumer.then((c) => { if (closed) c.close(); }, () => undefined);
+  const transport = (): ReturnType<MediasoupSession['transportOf']> => session.transportOf('recv');
+  let state = 'new';
+  void transport()?.then((t) => {
+    state = t.connectionState;
+    t.on('connectionstatechange', (s) => { state = s; });
+  });
   return {
-    remoteId,
-    pc: link.pc,
-    track,
-    handle: (msg) => void link.handle(msg).catch(o.onError),
-    close: () => link.close(),
+    remoteId: producerId,
+    track: consumer.then((c) => c.track),
+    connectionState: () => state,
+    getStats: async () => {
+      const t = await transport();
+      if (t === undefined) throw new Error('no mediasoup transport');
+      return t.getStats();
+    },
+    handle: () => undefined,
+    attachTo: async (receiver) => { await attachConsumer(receiver, await consumer); },
+    close: () => {
+      closed = true;
+      void consumer.then((c) => c.close(), () => undefined);
+    },
   };
 }
 
+export interface InboundVideo {
+  kbps: number;
+  fps: number;
+  width: number;
+  height: number;
+  codec: string;
+  sample: ByteSample;
+}
+
 /** Inbound video numbers of a connection for the overlay; kbps from the byte delta since `previous`. */
-export async function readInbound(pc: RTCPeerConnection, previous: { bytes: number; at: number } | undefined): Promise<{ kbps: number; fps: number; width: number; height: number; codec: string; sample: { bytes: number; at: number } } | null> {
-  const report = await pc.getStats();
-  let inbound: Record<string, unknown> | undefined;
-  const byId = new Map<string, Record<string, unknown>>();
-  report.forEach((s: Record<string, unknown>) => {
-    byId.set(String(s.id), s);
-    if (s.type === 'inbound-rtp' && s.kind === 'video') inbound = s;
-  });
-  if (inbound === undefined) return null;
-  const bytes = Number(inbound.bytesReceived ?? 0);
-  const at = Number(inbound.timestamp ?? 0);
-  const kbps = previous !== undefined && at > previous.at ? ((bytes - previous.bytes) * 8) / (at - previous.at) : 0;
-  const mime = byId.get(String(inbound.codecId))?.mimeType;
-  return {
-    kbps,
-    fps: Number(inbound.framesPerSecond ?? 0),
-    width: Number(inbound.frameWidth ?? 0),
-    height: Number(inbound.frameHeight ?? 0),
-    codec: typeof mime === 'string' ? mime.replace('video/', '') : '?',
-    sample: { bytes, at },
-  };
+export async function readInbound(source: StatsSource, previous: ByteSample | undefined): Promise<InboundVideo | null> {
+  const r = await readVideoRtp(source, 'inbound-rtp', previous);
+  if (r === null) return null;
+  const e = r.entry;
+  return { kbps: r.kbps, fps: Number(e.framesPerSecond ?? 0), width: Number(e.frameWidth ?? 0), height: Number(e.frameHeight ?? 0), codec: r.codec, sample: r.sample };
 }

@@ -1,10 +1,12 @@
 import { SwiftSRReceiver, type ReceiverOptions, type ReceiverStats } from '../../src/sdk/index.js';
 import type { PeerInfo, ServerMessage } from '../../signaling-server/protocol.js';
 import { readConfig } from '../shared/config.js';
-import { selectedPairAddresses } from '../shared/PeerLink.js';
+import { MediasoupSession } from '../shared/MediasoupSession.js';
+import { readRgba, toBase64 } from '../shared/pixels.js';
+import { selectedPairAddresses } from '../shared/rtpStats.js';
 import { SignalingClient } from '../shared/SignalingClient.js';
 import { describeEstimate, estimate1080p, parseEquivalents, type EquivalentPoint } from './bandwidthEstimate.js';
-import { openDownlink, readInbound, type Downlink } from './downlink.js';
+import { openDownlink, openMediasoupDownlink, readInbound, type Downlink } from './downlink.js';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const cfg = readConfig(location.search, location.origin);
@@ -38,8 +40,8 @@ const state = {
   events: [] as Array<{ type: string; detail: string }>, inbound: null as Awaited<ReturnType<typeof readInbound>>, estimate: '',
 };
 (window as unknown as { __receiver: unknown }).__receiver = {
-  get snapshot() { return { ...state, events: [...state.events], connection: downlink?.pc.connectionState ?? 'none' }; },
-  selectedPairs: async () => (downlink === undefined ? [] : selectedPairAddresses(downlink.pc)),
+  get snapshot() { return { ...state, events: [...state.events], connection: downlink?.connectionState() ?? 'none' }; },
+  selectedPairs: async () => (downlink === undefined ? [] : selectedPairAddresses(downlink)),
   grabOutput: (step?: number) => grabOutput(step),
 };
 
@@ -48,6 +50,8 @@ let downlink: Downlink | undefined;
 let currentTrack: MediaStreamTrack | undefined;
 let equivalents: EquivalentPoint[] = [];
 let signaling: SignalingClient | undefined;
+/** mode=mediasoup: one Device and recv transport for the page's life; each producer gets a consumer. */
+let mediasoup: Promise<MediasoupSession> | undefined;
 
 function fail(error: unknown): void {
   state.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -113,25 +117,20 @@ async function grabOutput(step = 1): Promise<{ width: number; height: number; rg
     const timer = setTimeout(() => reject(new Error('the outputTrack <video> presented no frame in 30 s')), 30_000);
     srVideo.requestVideoFrameCallback(() => { clearTimeout(timer); resolve(); });
   });
-  const c = new OffscreenCanvas(srVideo.videoWidth, srVideo.videoHeight);
-  const ctx = c.getContext('2d');
-  if (ctx === null) throw new Error('no 2d context');
-  ctx.drawImage(srVideo, 0, 0);
-  const data = ctx.getImageData(0, 0, c.width, c.height).data;
-  const w = Math.ceil(c.width / step);
-  const h = Math.ceil(c.height / step);
+  const width = srVideo.videoWidth;
+  const data = readRgba(srVideo, width, srVideo.videoHeight);
+  const w = Math.ceil(width / step);
+  const h = Math.ceil(srVideo.videoHeight / step);
   const rgb = new Uint8Array(w * h * 3);
   for (let y = 0, o = 0; y < h; y++) {
     for (let x = 0; x < w; x++, o += 3) {
-      const i = (y * step * c.width + x * step) * 4;
+      const i = (y * step * width + x * step) * 4;
       rgb[o] = data[i] ?? 0;
       rgb[o + 1] = data[i + 1] ?? 0;
       rgb[o + 2] = data[i + 2] ?? 0;
     }
   }
-  let bin = '';
-  for (let i = 0; i < rgb.length; i += 0x8000) bin += String.fromCharCode(...rgb.subarray(i, i + 0x8000));
-  return { width: w, height: h, rgb: btoa(bin) };
+  return { width: w, height: h, rgb: toBase64(rgb) };
 }
 
 function applyCompare(): void {
@@ -143,9 +142,20 @@ function applyCompare(): void {
 }
 
 async function onSender(sender: PeerInfo, rtc: RTCConfiguration): Promise<void> {
+  // mediasoup: nothing to negotiate with the sender itself; the server announces its producer.
+  if (cfg.mode === 'mediasoup') return;
+  await follow(openDownlink({ mode: cfg.mode, senderId: sender.id, rtc, loopbackOnly: cfg.loopbackOnly, signal: (m) => signaling?.send(m), onError: fail }));
+}
+
+async function onProducer(producerId: string, rtc: RTCConfiguration): Promise<void> {
+  const client = signaling;
+  if (client === undefined) return;
+  mediasoup ??= import('mediasoup-client').then(({ Device }) => MediasoupSession.open(client, new Device(), { iceServers: rtc.iceServers ?? [] }));
+  await follow(openMediasoupDownlink(await mediasoup, producerId));
+}
+
+async function follow(link: Downlink): Promise<void> {
   downlink?.close();
-  const mode = cfg.mode === 'mediasoup' ? 'sfu' : cfg.mode;
-  const link = openDownlink({ mode, senderId: sender.id, rtc, loopbackOnly: cfg.loopbackOnly, signal: (m) => signaling?.send(m), onError: fail });
   downlink = link;
   state.phase = 'negotiating';
   const track = await link.track;
@@ -153,7 +163,7 @@ async function onSender(sender: PeerInfo, rtc: RTCConfiguration): Promise<void> 
   currentTrack = track;
   ui.raw.srcObject = new MediaStream([track]);
   ui.status.textContent = 'Receiving; loading the model…';
-  await receiver?.attach(track);
+  if (receiver !== undefined) await link.attachTo(receiver);
   showOutputTrack();
   state.phase = 'running';
   ui.status.textContent = `Upscaling 480x270 → 1920x1080 (${cfg.mode}).`;
@@ -192,7 +202,12 @@ async function main(): Promise<void> {
       case 'error':
         fail(new Error(`${msg.code}: ${msg.message}`));
         return;
+      case 'ms-producer':
+        onProducer(msg.producerId, rtc).catch(fail);
+        return;
       case 'joined':
+      case 'ms-response':
+      case 'ms-consumer-closed':
         return;
       default: {
         const never: never = msg;
@@ -211,7 +226,7 @@ async function main(): Promise<void> {
 let sample: { bytes: number; at: number } | undefined;
 window.setInterval(() => {
   void (async () => {
-    const inbound = downlink === undefined ? null : await readInbound(downlink.pc, sample);
+    const inbound = downlink === undefined ? null : await readInbound(downlink, sample);
     if (inbound !== null) sample = inbound.sample;
     state.inbound = inbound;
     const s = state.stats;

@@ -1,3 +1,5 @@
+import { readVideoRtp, type ByteSample, type StatsSource } from '../shared/rtpStats.js';
+
 /** Codec choice, bitrate cap and degradation preference for one RTCRtpSender, plus its live stats. */
 export const CODEC_NAMES = ['VP8', 'VP9', 'H264', 'AV1'] as const;
 export type CodecName = (typeof CODEC_NAMES)[number];
@@ -41,30 +43,21 @@ export interface SenderStats {
 }
 
 /** Outbound video stats of one sender; kbps comes from the byte delta since `previous`. */
-export async function readSenderStats(sender: RTCRtpSender, previous: { bytes: number; at: number } | undefined): Promise<{ stats: SenderStats; sample: { bytes: number; at: number } } | null> {
-  const report = await sender.getStats();
-  let out: Record<string, unknown> | undefined;
-  const byId = new Map<string, Record<string, unknown>>();
-  report.forEach((s: Record<string, unknown>) => {
-    byId.set(String(s.id), s);
-    if (s.type === 'outbound-rtp' && s.kind === 'video') out = s;
-  });
-  if (out === undefined) return null;
-  const bytes = Number(out.bytesSent ?? 0);
-  const at = Number(out.timestamp ?? performance.now());
-  const kbps = previous !== undefined && at > previous.at ? ((bytes - previous.bytes) * 8) / (at - previous.at) : 0;
-  const codec = byId.get(String(out.codecId))?.mimeType;
+export async function readSenderStats(sender: StatsSource, previous: ByteSample | undefined): Promise<{ stats: SenderStats; sample: ByteSample } | null> {
+  const r = await readVideoRtp(sender, 'outbound-rtp', previous);
+  if (r === null) return null;
+  const e = r.entry;
   return {
     stats: {
-      kbps,
-      fps: Number(out.framesPerSecond ?? 0),
-      width: Number(out.frameWidth ?? 0),
-      height: Number(out.frameHeight ?? 0),
-      codec: typeof codec === 'string' ? codec.replace('video/', '') : '?',
-      encoder: typeof out.encoderImplementation === 'string' ? out.encoderImplementation : '?',
-      qualityLimitation: typeof out.qualityLimitationReason === 'string' ? out.qualityLimitationReason : 'none',
-      bytesSent: bytes,
+      kbps: r.kbps,
+      fps: Number(e.framesPerSecond ?? 0),
+      width: Number(e.frameWidth ?? 0),
+      height: Number(e.frameHeight ?? 0),
+      codec: r.codec,
+      encoder: typeof e.encoderImplementation === 'string' ? e.encoderImplementation : '?',
+      qualityLimitation: typeof e.qualityLimitationReason === 'string' ? e.qualityLimitationReason : 'none',
+      bytesSent: r.sample.bytes,
     },
-    sample: { bytes, at },
+    sample: r.sample,
   };
 }

@@ -1,16 +1,20 @@
 import SimplePeer from '@thaunknown/simple-peer';
 import { SFU_PEER_ID, type ServerMessage } from '../../signaling-server/protocol.js';
 import { readConfig } from '../shared/config.js';
-import { PeerLink, selectedPairAddresses } from '../shared/PeerLink.js';
+import { MediasoupSession } from '../shared/MediasoupSession.js';
+import { PeerLink } from '../shared/PeerLink.js';
+import { readRgba, toBase64 } from '../shared/pixels.js';
+import { selectedPairAddresses, type StatsSource } from '../shared/rtpStats.js';
 import { SignalingClient } from '../shared/SignalingClient.js';
 import { fromSimplePeer, toSimplePeer } from '../shared/simplePeerSignal.js';
 import { applyEncoding, preferCodec, readSenderStats, sendableCodecs, type CodecName, type SenderStats } from './encoding.js';
 import { openSource, type SourceKind, type VideoSourceHandle } from './source.js';
 
-/** One outgoing connection: to a receiver (P2P, simple-peer) or to the SFU. */
+/** One outgoing connection: to a receiver (P2P, simple-peer), to the SFU, or a mediasoup producer. */
 interface Uplink {
   readonly to: string;
-  readonly pc: RTCPeerConnection;
+  /** The connection's stats (transport, candidate pairs, outbound RTP). */
+  readonly stats: StatsSource;
   readonly sender: () => RTCRtpSender | undefined;
   handle(msg: ServerMessage): void;
   close(): void;
@@ -30,6 +34,7 @@ $<HTMLAnchorElement>('receiver-link').href = `../receiver/index.html${location.s
 
 for (const name of sendableCodecs()) ui.codec.add(new Option(name, name));
 if (cfg.mode === 'sfu') ui.codec.title = 'The SFU forwards without transcoding and negotiates VP8 for everyone.';
+if (cfg.mode === 'mediasoup') ui.codec.title = 'mediasoup forwards without transcoding: pick a codec its router offers (VP8 or H264 by default).';
 ui.source.value = query.get('source') ?? 'pattern';
 ui.codec.value = query.get('codec') ?? 'VP8';
 ui.bitrate.value = query.get('bitrate') ?? ui.bitrate.value;
@@ -41,7 +46,7 @@ const state = { phase: 'idle' as string, error: null as string | null, links: ne
   get error() { return state.error; },
   get stats() { return Object.fromEntries(state.links); },
   grabFrame: () => grabFrame(),
-  selectedPairs: async () => Promise.all([...uplinks.values()].map((u) => selectedPairAddresses(u.pc))).then((a) => a.flat()),
+  selectedPairs: async () => Promise.all([...uplinks.values()].map((u) => selectedPairAddresses(u.stats))).then((a) => a.flat()),
 };
 
 let source: VideoSourceHandle | undefined;
@@ -60,15 +65,10 @@ async function grabFrame(): Promise<{ width: number; height: number; rgba: strin
   await reader.cancel();
   clone.stop();
   if (frame === undefined) throw new Error('the source gave no frame');
-  const c = new OffscreenCanvas(frame.displayWidth, frame.displayHeight);
-  const ctx = c.getContext('2d');
-  if (ctx === null) throw new Error('no 2d context');
-  ctx.drawImage(frame, 0, 0);
+  const { displayWidth: width, displayHeight: height } = frame;
+  const data = readRgba(frame, width, height);
   frame.close();
-  const data = ctx.getImageData(0, 0, c.width, c.height).data;
-  let bin = '';
-  for (let i = 0; i < data.length; i += 0x8000) bin += String.fromCharCode(...data.subarray(i, i + 0x8000));
-  return { width: c.width, height: c.height, rgba: btoa(bin) };
+  return { width, height, rgba: toBase64(data) };
 }
 
 function fail(error: unknown): void {
@@ -87,7 +87,7 @@ function peerLinkUplink(to: string, track: MediaStreamTrack, rtc: RTCConfigurati
   }
   void applyEncoding(tx.sender, Number(ui.bitrate.value)).catch(fail);
   return {
-    to, pc: link.pc, sender: () => tx.sender,
+    to, stats: link.pc, sender: () => tx.sender,
     handle: (m) => { if (m.type === 'offer' || m.type === 'answer' || m.type === 'candidate') link.handle(m).catch(fail); },
     close: () => link.close(),
   };
@@ -102,7 +102,7 @@ function simplePeerUplink(to: string, track: MediaStreamTrack, rtc: RTCConfigura
   peer.on('connect', () => { void applyEncoding(peer._pc.getSenders()[0] as RTCRtpSender, Number(ui.bitrate.value)).catch(fail); });
   peer.on('error', fail);
   return {
-    to, pc: peer._pc, sender: () => peer._pc.getSenders().find((s) => s.track?.kind === 'video'),
+    to, stats: peer._pc, sender: () => peer._pc.getSenders().find((s) => s.track?.kind === 'video'),
     handle: (m) => {
       if (m.type !== 'offer' && m.type !== 'answer' && m.type !== 'candidate') return;
       const data = toSimplePeer(m, cfg.loopbackOnly);
@@ -112,9 +112,32 @@ function simplePeerUplink(to: string, track: MediaStreamTrack, rtc: RTCConfigura
   };
 }
 
+/** mediasoup: one send transport and producer; the server fans it out to every receiver. */
+function mediasoupUplink(track: MediaStreamTrack, rtc: RTCConfiguration): Uplink {
+  const client = signaling;
+  if (client === undefined) throw new Error('not joined');
+  const session = import('mediasoup-client').then(({ Device }) => MediasoupSession.open(client, new Device(), { iceServers: rtc.iceServers ?? [] }));
+  const producer = session.then((s) => s.publish({ track }, { maxBitrateKbps: Number(ui.bitrate.value), codec: ui.codec.value }));
+  let rtpSender: RTCRtpSender | undefined;
+  producer.then((p) => {
+    rtpSender = p.rtpSender;
+    if (rtpSender !== undefined) return applyEncoding(rtpSender, Number(ui.bitrate.value));
+  }).catch(fail);
+  return {
+    to: 'mediasoup',
+    stats: { getStats: async () => (await producer).getStats() },
+    sender: () => rtpSender,
+    handle: () => undefined,
+    close: () => {
+      void producer.then((p) => p.close(), () => undefined);
+      void session.then((s) => s.close(), () => undefined);
+    },
+  };
+}
+
 function openUplink(to: string, track: MediaStreamTrack, rtc: RTCConfiguration): void {
   uplinks.get(to)?.close();
-  const up = cfg.mode === 'simple-peer' ? simplePeerUplink(to, track, rtc) : peerLinkUplink(to, track, rtc);
+  const up = cfg.mode === 'mediasoup' ? mediasoupUplink(track, rtc) : cfg.mode === 'simple-peer' ? simplePeerUplink(to, track, rtc) : peerLinkUplink(to, track, rtc);
   uplinks.set(to, up);
   state.links.set(to, null);
 }
@@ -136,7 +159,7 @@ async function start(): Promise<void> {
   signaling.on((msg) => {
     switch (msg.type) {
       case 'peer-joined':
-        if (msg.peer.role === 'receiver' && cfg.mode !== 'sfu') openUplink(msg.peer.id, track, rtc);
+        if (msg.peer.role === 'receiver' && (cfg.mode === 'p2p' || cfg.mode === 'simple-peer')) openUplink(msg.peer.id, track, rtc);
         return;
       case 'peer-left':
         closeUplink(msg.peer.id);
@@ -150,6 +173,9 @@ async function start(): Promise<void> {
         fail(new Error(`${msg.code}: ${msg.message}`));
         return;
       case 'joined':
+      case 'ms-response':
+      case 'ms-producer':
+      case 'ms-consumer-closed':
         return;
       default: {
         const never: never = msg;
@@ -160,6 +186,7 @@ async function start(): Promise<void> {
   const joined = await signaling.join(cfg.room, 'sender', query.get('token') ?? undefined);
   const rtc: RTCConfiguration = { iceServers: joined.iceServers };
   if (cfg.mode === 'sfu') openUplink(SFU_PEER_ID, track, rtc);
+  else if (cfg.mode === 'mediasoup') openUplink('mediasoup', track, rtc);
   else for (const p of joined.peers) if (p.role === 'receiver') openUplink(p.id, track, rtc);
   state.phase = 'live';
   ui.status.textContent = `Live in room "${cfg.room}" (${cfg.mode}). Open the receiver page to watch.`;

@@ -78,24 +78,3 @@ export class PeerLink {
     return this.loopbackOnly ? keepLoopbackCandidates(sdp) : sdp;
   }
 }
-
-/** The addresses of every candidate pair in state "succeeded" that a transport selected (for tests and the overlay). */
-export async function selectedPairAddresses(pc: RTCPeerConnection): Promise<Array<{ local: string; remote: string }>> {
-  const stats = await pc.getStats();
-  const byId = new Map<string, Record<string, unknown>>();
-  stats.forEach((s: Record<string, unknown>) => byId.set(String(s.id), s));
-  const out: Array<{ local: string; remote: string }> = [];
-  stats.forEach((s: Record<string, unknown>) => {
-    if (s.type !== 'transport' || typeof s.selectedCandidatePairId !== 'string') return;
-    const pair = byId.get(s.selectedCandidatePairId);
-    const local = byId.get(String(pair?.localCandidateId));
-    const remote = byId.get(String(pair?.remoteCandidateId));
-    out.push({ local: addressOf(local), remote: addressOf(remote) });
-  });
-  return out;
-}
-
-function addressOf(candidate: Record<string, unknown> | undefined): string {
-  const a = candidate?.address ?? candidate?.ip;
-  return typeof a === 'string' ? a : '?';
-}
