@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setupBackend } from '../training/tf/backend.js';
 import { measureBandwidth } from './bandwidth.js';
-import { writeBandwidthResult, type BandwidthResult } from './bandwidthCli.js';
+import { parseModelList, writeBandwidthResult, type BandwidthResult } from './bandwidthCli.js';
 import { runInfo } from './machine.js';
 import { bicubicUpscaler, modelUpscaler, type FrameUpscaler } from './nodeUpscalers.js';
 import { MissingDataError, requirePath } from './paths.js';
@@ -84,7 +84,11 @@ describe('bandwidth bench (smoke: generated 320x180 clip, 12 frames)', () => {
       expect(p.psnrY).toBeGreaterThan(20);
       expect(p.sentWidth).toBeGreaterThan(0);
       expect(p.scoredFrames).toBeGreaterThanOrEqual(1);
+      // Every scored frame is either received (its barcode read) or known to be missing, never lost by the page.
+      expect((p.scoredReceived ?? 0) + (p.scoredNotReceived ?? 0)).toBe(p.scoredFrames);
+      expect(p.framesRead).toBeGreaterThan(0);
     }
+    expect(Math.max(...(c?.points ?? []).map((p) => p.scoredReceived ?? 0))).toBeGreaterThanOrEqual(1);
     const top = c?.points.at(-1);
     // Same frames as the reference: a mismatched frame or colour matrix would sit near 20 dB.
     expect(top?.psnrY).toBeGreaterThan(30);
@@ -112,5 +116,17 @@ describe('requirePath', () => {
   it('names the missing data and the flag to use instead', () => {
     expect(() => requirePath('/nonexistent/clip.mp4', 'source clip', '--source')).toThrow(MissingDataError);
     expect(() => requirePath('/nonexistent/clip.mp4', 'source clip', '--source')).toThrow(/--source <path>/);
+  });
+});
+
+describe('--models list', () => {
+  it('limits a slow model to some of the bitrates and rejects bitrates not measured', () => {
+    const m = parseModelList('tiny, paper-skip@500+1500', [200, 500, 1500]);
+    expect([...m]).toEqual([
+      ['tiny', null],
+      ['paper-skip', [500, 1500]],
+    ]);
+    expect(() => parseModelList('paper-skip@750', [200, 500])).toThrow(/750 is not one of --bitrates/);
+    expect(() => parseModelList('@500', [500])).toThrow(RangeError);
   });
 });

@@ -7,6 +7,7 @@ import { compareCurves, equivalents, type Comparison, type Curve, type CurvePoin
 import { CODEC_SPECS, type Codec } from './codecs.js';
 import { decodeRgbFrames, ffmpeg, packetBytes, probeVideo } from './ffmpeg.js';
 import type { FrameUpscaler } from './nodeUpscalers.js';
+import { ffmpegFilters, vmafScore, vmafSupport } from './vmaf.js';
 import { barcodeBlock, measureWebrtcCurve, writeBarcodedY4m } from './webrtcCurve.js';
 
 export interface BandwidthOptions {
@@ -24,6 +25,8 @@ export interface BandwidthOptions {
   /** ffmpeg swscale flag for the sender's downscale. */
   readonly downscale: string;
   readonly upscalers: readonly FrameUpscaler[];
+  /** Upscalers that run at these target bitrates only (slow models); the others run at every bitrate. */
+  readonly upscalerBitrates?: ReadonlyMap<string, readonly number[]>;
   /** Curve C through headless Chromium's WebRTC stack; null to skip it. */
   readonly webrtc: { readonly warmupMs: number; readonly captureMs: number } | null;
   readonly log: (msg: string) => void;
@@ -41,6 +44,10 @@ export interface BandwidthConfig {
   readonly downscale: string;
   readonly colorMatrix: string;
   readonly metric: string;
+  /** How VMAF was measured, or why not. */
+  readonly vmaf: string;
+  /** Target bitrates of each upscaler on the 270p curves ('all' unless limited with name@kbps+kbps). */
+  readonly upscalerBitrates: Record<string, readonly number[] | 'all'>;
   readonly encoders: Record<string, { label: string; ffmpegArgs: string }>;
 }
 
@@ -54,6 +61,7 @@ export interface BandwidthMeasurement {
 interface Scored {
   psnrY: number;
   ssimY: number;
+  vmaf?: number;
 }
 
 /**
@@ -99,11 +107,7 @@ export async function measureBandwidth(o: BandwidthOptions): Promise<BandwidthMe
   const keep = (i: number): boolean => i % o.scoreEvery === 0 && i < o.frames;
   const seconds = o.frames / o.fps;
   const cropBottom = barcodeBlock(h);
-  const score = (test: ReadonlyMap<number, RgbImage>, ref: ReadonlyMap<number, RgbImage>): Scored => {
-    const r = scoreFrames(test, ref, o.scale, cropBottom);
-    if (r.frames !== ref.size) throw new Error(`decoded stream has ${r.frames} of ${ref.size} scored frames`);
-    return { psnrY: r.psnrY, ssimY: r.ssimY };
-  };
+  const vmaf = vmafSupport(await ffmpegFilters());
   try {
     const hr = join(work, 'hr.y4m');
     const lr = join(work, 'lr.y4m');
@@ -111,6 +115,13 @@ export async function measureBandwidth(o: BandwidthOptions): Promise<BandwidthMe
     await ffmpeg(['-i', hr, '-vf', `scale=${lw}:${lh}:flags=${o.downscale}`, '-pix_fmt', 'yuv420p', '-f', 'yuv4mpegpipe', lr]);
     const ref = await decodeImages(hr, w, h, keep);
     if (ref.size === 0) throw new RangeError(`source gave no frames to score (${o.frames} frames, every ${o.scoreEvery})`);
+    // VMAF sees the whole frame, barcode strip included: the strip is identical in every stream but curve C's.
+    const withVmaf = async <S extends Scored>(test: ReadonlyMap<number, RgbImage>, s: S): Promise<S> => (vmaf.available ? { ...s, vmaf: await vmafScore(test, ref, work) } : s);
+    const score = async (test: ReadonlyMap<number, RgbImage>): Promise<Scored> => {
+      const r = scoreFrames(test, ref, o.scale, cropBottom);
+      if (r.frames !== ref.size) throw new Error(`decoded stream has ${r.frames} of ${ref.size} scored frames`);
+      return withVmaf(test, { psnrY: r.psnrY, ssimY: r.ssimY });
+    };
     const lrLossless = await decodeImages(lr, lw, lh, keep);
     const curves: Curve[] = [];
     for (const codec of o.codecs) {
@@ -122,7 +133,7 @@ export async function measureBandwidth(o: BandwidthOptions): Promise<BandwidthMe
         const rate = async (file: string): Promise<number> => ((await packetBytes(file)).bytes * 8) / seconds / 1000;
         const a = join(work, `a.${spec.extension}`);
         await ffmpeg(['-f', 'yuv4mpegpipe', '-i', hr, ...spec.args(kbps * 1000), '-f', spec.format, a]);
-        const aScore = score(await decodeImages(a, w, h, keep), ref);
+        const aScore = await score(await decodeImages(a, w, h, keep));
         direct.push({ targetKbps: kbps, kbps: await rate(a), ...aScore });
         const b = join(work, `b.${spec.extension}`);
         await ffmpeg(['-f', 'yuv4mpegpipe', '-i', lr, ...spec.args(kbps * 1000), '-f', spec.format, b]);
@@ -130,7 +141,8 @@ export async function measureBandwidth(o: BandwidthOptions): Promise<BandwidthMe
         const bKbps = await rate(b);
         const line: string[] = [];
         for (const u of ups) {
-          const s = score(upscaleAll(u, bFrames), ref);
+          if (!(o.upscalerBitrates?.get(u.name)?.includes(kbps) ?? true)) continue;
+          const s = await score(upscaleAll(u, bFrames));
           down.get(u.name)?.push({ targetKbps: kbps, kbps: bKbps, ...s });
           line.push(`${u.name} ${s.psnrY.toFixed(2)}`);
         }
@@ -138,7 +150,7 @@ export async function measureBandwidth(o: BandwidthOptions): Promise<BandwidthMe
       }
       curves.push({ id: `A/${codec}/direct`, kind: 'direct', codec, upscaler: null, points: direct });
       for (const u of ups) {
-        const lossless = score(upscaleAll(u, lrLossless), ref);
+        const lossless = await score(upscaleAll(u, lrLossless));
         curves.push({ id: `B/${codec}/${u.name}`, kind: 'downscaled', codec, upscaler: u.name, points: down.get(u.name) ?? [], lossless });
       }
     }
@@ -155,14 +167,30 @@ export async function measureBandwidth(o: BandwidthOptions): Promise<BandwidthMe
         loopFrames: o.frames,
         ...o.webrtc,
         log: o.log,
-        onPoint: (p) => {
+        onPoint: async (p) => {
           if (p.frames.size === 0) {
             o.log(`webrtc ${p.targetKbps} kbit/s: no frame captured, point dropped`);
             return;
           }
           const got = new Map([...p.frames].map(([i, b]) => [i, fromBytes(w, h, b)]));
-          const r = scoreFrames(got, ref, o.scale, cropBottom);
-          points.push({ targetKbps: p.targetKbps, kbps: p.kbps, psnrY: r.psnrY, ssimY: r.ssimY, sentWidth: p.sentWidth, sentHeight: p.sentHeight, receivedFps: p.receivedFps, scoredFrames: r.frames, limitation: p.qualityLimitationReason });
+          const r = await withVmaf(got, scoreFrames(got, ref, o.scale, cropBottom));
+          points.push({
+            targetKbps: p.targetKbps,
+            kbps: p.kbps,
+            psnrY: r.psnrY,
+            ssimY: r.ssimY,
+            ...(r.vmaf !== undefined ? { vmaf: r.vmaf } : {}),
+            sentWidth: p.sentWidth,
+            sentHeight: p.sentHeight,
+            receivedFps: p.receivedFps,
+            scoredFrames: r.frames,
+            scoredReceived: p.captured.length - p.repeated.length,
+            scoredNotReceived: p.repeated.length,
+            framesEncoded: p.framesEncoded,
+            framesDecoded: p.framesDecoded,
+            framesRead: p.framesRead,
+            limitation: p.qualityLimitationReason,
+          });
           o.log(`webrtc ${p.targetKbps} kbit/s: ${r.psnrY.toFixed(2)} dB on ${r.frames} frames`);
         },
       });
@@ -182,6 +210,8 @@ export async function measureBandwidth(o: BandwidthOptions): Promise<BandwidthMe
         scoredRegion: `top ${h - cropBottom} of ${h} rows (the bottom ${cropBottom} hold curve C's frame-index barcode), then a ${o.scale}-pixel border`,
         downscale: `ffmpeg scale flags=${o.downscale}, in YUV 4:2:0 as a WebRTC sender scales`,
         colorMatrix: 'decoded YUV -> RGB with BT.601 limited range for every stream (as Chromium shows untagged VP8), so the metric luma (BT.601) is the Y plane',
+        vmaf: vmaf.note,
+        upscalerBitrates: Object.fromEntries(o.upscalers.map((u) => [u.name, o.upscalerBitrates?.get(u.name) ?? 'all'])),
         metric: `training/metrics measure(): Y-PSNR and SSIM (BT.601 luma), border ${o.scale}, mean over scored frames`,
         encoders: Object.fromEntries(o.codecs.map((c) => [c, { label: CODEC_SPECS[c].label, ffmpegArgs: CODEC_SPECS[c].args(1000).join(' ').replace(/1000\b/g, '<bitrate>') }])),
       },

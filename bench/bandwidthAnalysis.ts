@@ -6,11 +6,21 @@ export interface CurvePoint {
   readonly kbps: number;
   readonly psnrY: number;
   readonly ssimY: number;
+  /** Where ffmpeg has libvmaf (see bench/vmaf.ts). */
+  readonly vmaf?: number;
   /** Curve C only: the resolution and frame rate the browser encoder chose. */
   readonly sentWidth?: number;
   readonly sentHeight?: number;
   readonly receivedFps?: number;
   readonly scoredFrames?: number;
+  /** Curve C: scored source frames the receiver got, and those it never got (dropped by the encoder or the
+   * network), which are scored with the frame on screen. */
+  readonly scoredReceived?: number;
+  readonly scoredNotReceived?: number;
+  /** Curve C, over the measured window: frames encoded, decoded, and read by the measuring page. */
+  readonly framesEncoded?: number;
+  readonly framesDecoded?: number;
+  readonly framesRead?: number;
   /** Curve C: why the browser encoder limited quality ('cpu', 'bandwidth', 'none'). */
   readonly limitation?: string;
 }
@@ -25,7 +35,7 @@ export interface Curve {
   readonly upscaler: string | null;
   readonly points: readonly CurvePoint[];
   /** Downscaled curves: the same upscaler on the uncompressed LR frames (the curve's ceiling). */
-  readonly lossless?: { readonly psnrY: number; readonly ssimY: number };
+  readonly lossless?: { readonly psnrY: number; readonly ssimY: number; readonly vmaf?: number };
 }
 
 export interface RateComparison {

@@ -18,7 +18,8 @@ export const BANDWIDTH_HELP = `npm run bench:bandwidth -- [options]
   --bitrates <list>     target kbit/s (default 200,300,500,750,1000,1500,2500,4000)
   --codecs <list>       vp8,vp9,h264 (default all)
   --sr-codecs <list>    codecs whose 270p curve also runs the SR models (default vp8)
-  --models <list>       model dirs under models/ (default: every 4x model); --no-models for bicubic only
+  --models <list>       model dirs under models/ (default: every 4x model); --no-models for bicubic only.
+                        name@500+1500 runs that model at those target bitrates only (for slow models)
   --downscale <flag>    ffmpeg scale flag of the sender's downscale (default area: the box filter
                         libyuv uses when WebRTC scales a frame down)
   --no-webrtc           skip curve C (headless Chromium's WebRTC sender, VP8, default degradation, 127.0.0.1 only)
@@ -65,8 +66,11 @@ export async function bandwidthMain(argv: readonly string[]): Promise<BandwidthR
   const bitrates = values.bitrates.split(',').map((s) => int(s.trim(), 'bitrates'));
   const scale = 4;
   const upscalers: FrameUpscaler[] = [bicubicUpscaler(scale)];
+  const upscalerBitrates = new Map<string, readonly number[]>();
   if (!values['no-models']) {
-    const models = shippedModels({ ...(values.models !== undefined ? { names: values.models.split(',') } : {}), scale });
+    const specs = values.models !== undefined ? parseModelList(values.models, bitrates) : null;
+    if (specs !== null) for (const [name, at] of specs) if (at !== null) upscalerBitrates.set(name, at);
+    const models = shippedModels({ ...(specs !== null ? { names: [...specs.keys()] } : {}), scale });
     if (models.length > 0) await setupBackend('wasm');
     for (const m of models) upscalers.push(await modelUpscaler(m.dir, m.name));
     if (models.length === 0) console.warn('bench:bandwidth: no 4x model under models/: only bicubic is measured on the 270p curves');
@@ -84,6 +88,7 @@ export async function bandwidthMain(argv: readonly string[]): Promise<BandwidthR
       srCodecs: parseCodecs(values['sr-codecs']),
       downscale: values.downscale,
       upscalers,
+      upscalerBitrates,
       webrtc: values['no-webrtc'] ? null : { warmupMs: Number(values['webrtc-warmup-s']) * 1000, captureMs: Number(values['webrtc-capture-s']) * 1000 },
       log: (msg) => console.log(msg),
     });
@@ -93,6 +98,24 @@ export async function bandwidthMain(argv: readonly string[]): Promise<BandwidthR
   } finally {
     for (const u of upscalers) u.dispose();
   }
+}
+
+/** `tiny,paper-skip@500+1500`: model names, each with the bitrates it is limited to (null = all). */
+export function parseModelList(list: string, bitrates: readonly number[]): Map<string, readonly number[] | null> {
+  const out = new Map<string, readonly number[] | null>();
+  for (const item of list.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+    const [name = '', at] = item.split('@');
+    if (name === '') throw new RangeError(`--models: '${item}' has no model name`);
+    if (at === undefined) {
+      out.set(name, null);
+      continue;
+    }
+    const kbps = at.split('+').map(Number);
+    const bad = kbps.find((k) => !bitrates.includes(k));
+    if (bad !== undefined) throw new RangeError(`--models: ${name}@${at}: ${String(bad)} is not one of --bitrates (${bitrates.join(',')})`);
+    out.set(name, kbps);
+  }
+  return out;
 }
 
 export async function writeBandwidthResult(dir: string, result: BandwidthResult): Promise<void> {

@@ -36,13 +36,16 @@ const bd = (r: BdResult, digits: number, unit: string): string => (r.value === n
 /** Markdown tables for bench/README.md. */
 export function bandwidthMarkdown(m: BandwidthMeasurement): string {
   const lines: string[] = [];
-  lines.push('| curve | target kbit/s | measured kbit/s | Y-PSNR dB | SSIM |', '|---|---:|---:|---:|---:|');
+  const hasVmaf = m.curves.some((c) => c.points.some((p) => p.vmaf !== undefined));
+  const vmafCell = (v: number | undefined): string => (hasVmaf ? ` ${v?.toFixed(2) ?? '-'} |` : '');
+  lines.push(`| curve | target kbit/s | measured kbit/s | Y-PSNR dB | SSIM |${hasVmaf ? ' VMAF |' : ''}`, `|---|---:|---:|---:|---:|${hasVmaf ? '---:|' : ''}`);
   for (const c of m.curves) {
     for (const p of c.points) {
-      const size = p.sentWidth !== undefined ? ` (sent ${p.sentWidth}x${p.sentHeight ?? 0}, ${p.receivedFps?.toFixed(0) ?? '?'} fps)` : '';
-      lines.push(`| ${c.id}${size} | ${p.targetKbps} | ${p.kbps.toFixed(0)} | ${p.psnrY.toFixed(2)} | ${p.ssimY.toFixed(4)} |`);
+      const got = p.scoredReceived !== undefined ? `, scored frames ${p.scoredReceived} received / ${p.scoredNotReceived ?? 0} not` : '';
+      const size = p.sentWidth !== undefined ? ` (sent ${p.sentWidth}x${p.sentHeight ?? 0}, ${p.receivedFps?.toFixed(0) ?? '?'} fps${got})` : '';
+      lines.push(`| ${c.id}${size} | ${p.targetKbps} | ${p.kbps.toFixed(0)} | ${p.psnrY.toFixed(2)} | ${p.ssimY.toFixed(4)} |${vmafCell(p.vmaf)}`);
     }
-    if (c.lossless !== undefined) lines.push(`| ${c.id} (uncompressed 270p) | - | - | ${c.lossless.psnrY.toFixed(2)} | ${c.lossless.ssimY.toFixed(4)} |`);
+    if (c.lossless !== undefined) lines.push(`| ${c.id} (uncompressed 270p) | - | - | ${c.lossless.psnrY.toFixed(2)} | ${c.lossless.ssimY.toFixed(4)} |${vmafCell(c.lossless.vmaf)}`);
   }
   lines.push('', '| test vs anchor | BD-rate @ equal PSNR | BD-rate @ equal SSIM | BD-PSNR | where it wins / loses |', '|---|---:|---:|---:|---|');
   for (const c of m.comparisons) {

@@ -15,7 +15,8 @@ export const QUALITY_HELP = `npm run bench:quality -- [options]
   --data-root <dir>     folder holding Set5, Set14, BSD100, Urban100 (default ../shared/datasets)
   --sets <list>         default Set5,Set14,BSD100,Urban100 (Urban100 here is its first 20 images)
   --max-images <n>      per set (default: all)
-  --models <list>       model dirs under models/ (default: all; x2 models run at x2)
+  --models <list>       model dirs under models/ (default: all; x2 models run at x2);
+                        name@Set5+Set14 runs that model on those sets only (for slow models)
   --upscalerjs <list>   slim,medium,thick or none (default slim,medium,thick)
   --peer-sets <list>    sets the UpscalerJS models run on (default Set5,Set14: thick takes ~1 min per 480x270)
   --video <file>        clip for the flicker index (default the foreman CIF clip in ../shared/datasets/video)
@@ -66,10 +67,15 @@ export async function qualityMain(argv: readonly string[]): Promise<QualityResul
   const owned: (Generator | UpscalerJsModel)[] = [];
   const ups: QualityUpscaler[] = [];
   try {
-    for (const m of shippedModels(values.models !== undefined ? { names: list(values.models) } : {})) {
+    const only = new Map(list(values.models ?? '').map((item) => [item.split('@')[0] ?? '', item.includes('@') ? (item.split('@')[1] ?? '').split('+') : null]));
+    for (const [name, at] of only) {
+      const bad = at?.find((s) => !sets.includes(s));
+      if (bad !== undefined) throw new RangeError(`--models: ${name}@${at?.join('+') ?? ''}: ${bad} is not one of --sets (${sets.join(',')})`);
+    }
+    for (const m of shippedModels(values.models !== undefined ? { names: [...only.keys()] } : {})) {
       const g = await loadGenerator(m.dir);
       owned.push(g);
-      ups.push({ name: m.name, kind: 'swiftsr', scale: g.config.scale, sets, predict: (x) => g.predict(x) });
+      ups.push({ name: m.name, kind: 'swiftsr', scale: g.config.scale, sets: only.get(m.name) ?? sets, predict: (x) => g.predict(x) });
     }
     if (ups.length === 0) console.warn('bench:quality: no model under models/: measuring bicubic and the peers only');
     for (const size of list(values.upscalerjs)) {

@@ -60,7 +60,7 @@ export interface WebrtcCurveOptions {
   readonly warmupMs: number;
   readonly captureMs: number;
   /** Called per bitrate so that 1080p frames of one bitrate at a time are held in memory. */
-  readonly onPoint: (p: WebrtcPoint) => void;
+  readonly onPoint: (p: WebrtcPoint) => void | Promise<void>;
   readonly log: (msg: string) => void;
 }
 
@@ -97,8 +97,13 @@ export async function measureWebrtcCurve(o: WebrtcCurveOptions): Promise<void> {
       const foreign = r.candidates.filter((c) => !c.includes(' 127.0.0.1 '));
       if (foreign.length > 0) o.log(`note: non-loopback candidates were gathered but never used: ${foreign.length}`);
       const point: WebrtcPoint = { ...r, targetKbps: kbps, kbps: (r.bytesSent * 8) / r.seconds / 1000, frames };
-      o.log(`webrtc ${kbps} kbit/s: sent ${point.kbps.toFixed(0)} kbit/s at ${r.sentWidth}x${r.sentHeight} ${r.sentFps} fps (${r.qualityLimitationReason}), captured ${r.captured.length}/${o.wanted.length} frames (${r.repeated.length} never shown: scored with the frame on screen)`);
-      o.onPoint(point);
+      const received = r.captured.length - r.repeated.length;
+      o.log(
+        `webrtc ${kbps} kbit/s: sent ${point.kbps.toFixed(0)} kbit/s at ${r.sentWidth}x${r.sentHeight} ${r.sentFps} fps (${r.qualityLimitationReason}); ` +
+          `scored frames: ${received} received, ${r.repeated.length} never received (scored with the frame on screen), ${o.wanted.length - r.captured.length} not resolved; ` +
+          `window: ${r.framesEncoded} encoded, ${r.framesDecoded} decoded, ${r.framesRead} read by the page (${r.unreadable} without a barcode)`,
+      );
+      await o.onPoint(point);
     }
   } finally {
     await chromium.close();

@@ -1,8 +1,9 @@
 import { isLoopbackCandidate, keepLoopbackCandidates } from '../../signaling-server/candidates.js';
-import { decodeBarcode, type WebrtcPageApi, type WebrtcRunRequest, type WebrtcRunResult } from './webrtcTypes.js';
+import { readFrameIndex } from './frameBarcode.js';
+import { type WebrtcPageApi, type WebrtcRunRequest, type WebrtcRunResult } from './webrtcTypes.js';
 
 /** Chromium has it on the main thread; lib.dom does not declare it yet. */
-type Processor = new (init: { track: MediaStreamTrack }) => { readable: ReadableStream<VideoFrame> };
+type Processor = new (init: { track: MediaStreamTrack; maxBufferSize?: number }) => { readable: ReadableStream<VideoFrame> };
 
 let camera: MediaStream | null = null;
 
@@ -46,42 +47,43 @@ async function stat(pc: RTCPeerConnection, type: string): Promise<Record<string,
   return found;
 }
 
+/** Frames queued between the decoder and the page: a slow full-size copy must not make it drop any. */
+const PROCESSOR_BUFFER = 60;
+const DRAIN_MS = 3000;
+
 async function run(req: WebrtcRunRequest): Promise<WebrtcRunResult> {
   const { width: w, height: h } = req;
   const candidates: string[] = [];
   const { pc1, pc2, remote } = await connect(await cameraTrack(w, h), req.maxBitrateBps, candidates);
   const TrackProcessor = (globalThis as { MediaStreamTrackProcessor?: Processor }).MediaStreamTrackProcessor;
   if (TrackProcessor === undefined) throw new Error('MediaStreamTrackProcessor is missing (Chromium only)');
-  const reader = new TrackProcessor({ track: await remote }).readable.getReader();
+  const reader = new TrackProcessor({ track: await remote, maxBufferSize: PROCESSOR_BUFFER }).readable.getReader();
   const canvas = new OffscreenCanvas(w, h);
   const ctx = canvas.getContext('2d', { willReadFrequently: true });
-  if (ctx === null) throw new Error('2D canvas unavailable');
+  const scratch = new OffscreenCanvas(16, 16).getContext('2d', { willReadFrequently: true });
+  if (ctx === null || scratch === null) throw new Error('2D canvas unavailable');
+  const geometry = { sourceWidth: w, sourceHeight: h, bits: req.barcode.bits, block: req.barcode.block };
   const wanted = new Set(req.wanted);
   const captured: number[] = [];
   const repeated: number[] = [];
-  const uploads: Promise<unknown>[] = [];
   let capturing = false;
+  let counting = false;
   let done = false;
-  const readIndex = (): number | null => {
-    const sw = (req.barcode.bits + 2) * req.barcode.block;
-    const top = h - req.barcode.block;
-    const strip = ctx.getImageData(0, top, sw, req.barcode.block).data;
-    // Mean of a 5x5 patch: single pixels carry codec noise.
-    const luma = (x: number, y: number): number => {
-      let s = 0;
-      for (let dy = -2; dy <= 2; dy++) {
-        for (let dx = -2; dx <= 2; dx++) {
-          const i = ((Math.floor(y - top) + dy) * sw + Math.floor(x) + dx) * 4;
-          s += 0.299 * (strip[i] ?? 0) + 0.587 * (strip[i + 1] ?? 0) + 0.114 * (strip[i + 2] ?? 0);
-        }
-      }
-      return s / 25;
-    };
-    return decodeBarcode(luma, h, req.barcode.bits, req.barcode.block);
-  };
-  const upload = (index: number): void => {
+  let framesRead = 0;
+  let unreadable = 0;
+  // Scored frames are only held (a clone keeps the decoder's buffer alive) and drawn at full size after
+  // the window: converting a 1080p frame takes the main thread for a second on a loaded machine, and the
+  // frames queued meanwhile would be read late.
+  const held: { frame: VideoFrame; index: number }[] = [];
+  const keep = (frame: VideoFrame, index: number): void => {
     wanted.delete(index);
     captured.push(index);
+    held.push({ frame: frame.clone(), index });
+  };
+  // The browser's normal scaling to the 1080p display size, as a <video> element would show the frame.
+  const upload = async (frame: VideoFrame, index: number): Promise<void> => {
+    ctx.drawImage(frame, 0, 0, w, h);
+    frame.close();
     const rgba = ctx.getImageData(0, 0, w, h).data;
     const rgb = new Uint8Array(w * h * 3);
     for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) {
@@ -89,53 +91,53 @@ async function run(req: WebrtcRunRequest): Promise<WebrtcRunResult> {
       rgb[j + 1] = rgba[i + 1] ?? 0;
       rgb[j + 2] = rgba[i + 2] ?? 0;
     }
-    uploads.push(fetch(`${req.uploadUrl}?index=${index}`, { method: 'POST', body: rgb }));
+    await fetch(`${req.uploadUrl}?index=${index}`, { method: 'POST', body: rgb });
   };
   // The last shown frame: when the encoder drops source frames (lower frame rate under 'balanced'), the
-  // screen keeps showing it, so that is what a dropped source frame is scored with.
-  let shown: { frame: VideoFrame; index: number } | null = null;
+  // screen keeps showing it, so that is what a dropped source frame is scored with. It is tracked during
+  // the warm-up too, so that a scored frame dropped just as capture starts is still seen as dropped.
+  let shown = null as { frame: VideoFrame; index: number } | null;
   const pump = (async () => {
     while (!done) {
       const { value: frame, done: ended } = await reader.read();
       if (ended || frame === undefined) break;
-      if (!capturing) {
-        frame.close();
-        continue;
-      }
-      // The browser's normal scaling to the 1080p display size, as a <video> element would show it.
-      ctx.drawImage(frame, 0, 0, w, h);
-      const index = readIndex();
-      if (index === null) {
+      if (counting) framesRead++;
+      const index = await readFrameIndex(frame, geometry, scratch);
+      if (index === null || index >= req.loopFrames || index === shown?.index) {
+        if (counting && index === null) unreadable++;
         frame.close();
         continue;
       }
       if (shown !== null) {
-        const skipped: number[] = [];
-        for (let j: number = (shown.index + 1) % req.loopFrames; j !== index; j = (j + 1) % req.loopFrames) if (wanted.has(j)) skipped.push(j);
-        if (skipped.length > 0) {
-          ctx.drawImage(shown.frame, 0, 0, w, h);
-          for (const j of skipped) {
+        if (capturing) {
+          for (let j: number = (shown.index + 1) % req.loopFrames; j !== index; j = (j + 1) % req.loopFrames) {
+            if (!wanted.has(j)) continue;
             repeated.push(j);
-            upload(j);
+            keep(shown.frame, j);
           }
-          ctx.drawImage(frame, 0, 0, w, h);
         }
         shown.frame.close();
       }
-      if (wanted.has(index)) upload(index);
+      if (capturing && wanted.has(index)) keep(frame, index);
       shown = { frame, index };
     }
     shown?.frame.close();
   })();
   await new Promise((r) => setTimeout(r, req.warmupMs));
   const before = await stat(pc1, 'outbound-rtp');
+  const inBefore = await stat(pc2, 'inbound-rtp');
   const t0 = performance.now();
   capturing = true;
+  counting = true;
   await new Promise((r) => setTimeout(r, req.captureMs));
-  capturing = false;
+  counting = false;
   const after = await stat(pc1, 'outbound-rtp');
   const seconds = (performance.now() - t0) / 1000;
   const inbound = await stat(pc2, 'inbound-rtp');
+  // Frames decoded in the window may still sit in the processor's queue: let the page catch up on them.
+  const drainUntil = performance.now() + DRAIN_MS;
+  while (wanted.size > 0 && performance.now() < drainUntil) await new Promise((r) => setTimeout(r, 50));
+  capturing = false;
   const codecs: string[] = [];
   (await pc1.getStats()).forEach((s: Record<string, unknown>) => {
     if (s.type === 'codec') codecs.push(String(s.mimeType));
@@ -143,7 +145,7 @@ async function run(req: WebrtcRunRequest): Promise<WebrtcRunResult> {
   done = true;
   await reader.cancel();
   await pump.catch(() => undefined);
-  await Promise.all(uploads);
+  for (const f of held.splice(0)) await upload(f.frame, f.index);
   pc1.close();
   pc2.close();
   const num = (o: Record<string, unknown>, k: string): number => {
@@ -155,6 +157,10 @@ async function run(req: WebrtcRunRequest): Promise<WebrtcRunResult> {
     seconds,
     captured,
     repeated,
+    framesRead,
+    unreadable,
+    framesDecoded: num(inbound, 'framesDecoded') - num(inBefore, 'framesDecoded'),
+    framesEncoded: num(after, 'framesEncoded') - num(before, 'framesEncoded'),
     sentWidth: num(after, 'frameWidth'),
     sentHeight: num(after, 'frameHeight'),
     sentFps: num(after, 'framesPerSecond'),

@@ -20,8 +20,16 @@ export interface WebrtcRunResult {
   readonly bytesSent: number;
   readonly seconds: number;
   readonly captured: readonly number[];
-  /** Of those, source frames never shown (dropped by the encoder or the busy page): scored with the frame still on screen. */
+  /** Of those, source frames the receiver never got (dropped by the encoder or in transit): scored with
+   * the frame still on screen, as a viewer sees it. The page reads every received frame's barcode, so a
+   * slow page delays these frames but does not lose them (framesRead = framesDecoded shows it). */
   readonly repeated: readonly number[];
+  /** Frames the page read from the remote track in the capture window, and of those without a barcode. */
+  readonly framesRead: number;
+  readonly unreadable: number;
+  /** The same window's inbound-rtp framesDecoded and outbound-rtp framesEncoded deltas. */
+  readonly framesDecoded: number;
+  readonly framesEncoded: number;
   /** What the browser encoder chose under the cap (outbound-rtp at the end of the window). */
   readonly sentWidth: number;
   readonly sentHeight: number;
