@@ -1,16 +1,14 @@
 import { SwiftSRReceiver, type ReceiverOptions, type ReceiverStats } from '../../src/sdk/index.js';
-import type { PeerInfo, ServerMessage } from '../../signaling-server/protocol.js';
-import { readConfig } from '../shared/config.js';
+import type { PeerInfo, RelayedAnswer, RelayedCandidate, RelayedOffer } from '../../signaling-server/protocol.js';
 import { MediasoupSession } from '../shared/MediasoupSession.js';
+import { $, openPage } from '../shared/page.js';
 import { readRgba, toBase64 } from '../shared/pixels.js';
 import { selectedPairAddresses } from '../shared/rtpStats.js';
 import { SignalingClient } from '../shared/SignalingClient.js';
 import { describeEstimate, estimate1080p, parseEquivalents, type EquivalentPoint } from './bandwidthEstimate.js';
 import { openDownlink, openMediasoupDownlink, readInbound, type Downlink } from './downlink.js';
 
-const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
-const cfg = readConfig(location.search, location.origin);
-const query = new URLSearchParams(location.search);
+const { cfg, query } = openPage();
 const ui = {
   tier: $<HTMLSelectElement>('tier'), compare: $<HTMLSelectElement>('compare'), enabled: $<HTMLInputElement>('enabled'),
   status: $<HTMLParagraphElement>('status'), stage: $<HTMLDivElement>('stage'), raw: $<HTMLVideoElement>('raw'),
@@ -18,7 +16,6 @@ const ui = {
 };
 let srCanvas = $<HTMLCanvasElement>('sr');
 ui.divider.style.left = '50%';
-$('session').textContent = `room ${cfg.room} · ${cfg.mode}${cfg.loopbackOnly ? ' · loopback only' : ''}`;
 
 // layout=bare: only the 1920x1080 SR canvas at the page origin (pixel tests); layout=screen: no controls.
 const layout = query.get('layout') ?? 'full';
@@ -186,34 +183,21 @@ async function main(): Promise<void> {
   fetch('/bench/results/bandwidth.json').then((r) => (r.ok ? r.json() : null)).then((j: unknown) => { equivalents = parseEquivalents(j); }).catch(() => undefined);
   signaling = new SignalingClient(cfg.signalingUrl);
   let rtc: RTCConfiguration = {};
-  signaling.on((msg: ServerMessage) => {
-    switch (msg.type) {
-      case 'peer-joined':
-        if (msg.peer.role === 'sender') onSender(msg.peer, rtc).catch(fail);
-        return;
-      case 'peer-left':
-        if (msg.peer.role === 'sender') onSenderGone();
-        return;
-      case 'offer':
-      case 'answer':
-      case 'candidate':
-        if (downlink !== undefined && msg.from === downlink.remoteId) downlink.handle(msg);
-        return;
-      case 'error':
-        fail(new Error(`${msg.code}: ${msg.message}`));
-        return;
-      case 'ms-producer':
-        onProducer(msg.producerId, rtc).catch(fail);
-        return;
-      case 'joined':
-      case 'ms-response':
-      case 'ms-consumer-closed':
-        return;
-      default: {
-        const never: never = msg;
-        throw new Error(`unexpected ${JSON.stringify(never)}`);
-      }
-    }
+  const relay = (msg: RelayedOffer | RelayedAnswer | RelayedCandidate): void => {
+    if (downlink !== undefined && msg.from === downlink.remoteId) downlink.handle(msg);
+  };
+  signaling.handle({
+    'peer-joined': (msg) => {
+      if (msg.peer.role === 'sender') onSender(msg.peer, rtc).catch(fail);
+    },
+    'peer-left': (msg) => {
+      if (msg.peer.role === 'sender') onSenderGone();
+    },
+    offer: relay,
+    answer: relay,
+    candidate: relay,
+    error: (msg) => fail(new Error(`${msg.code}: ${msg.message}`)),
+    'ms-producer': (msg) => void onProducer(msg.producerId, rtc).catch(fail),
   });
   const joined = await signaling.join(cfg.room, 'receiver', query.get('token') ?? undefined);
   rtc = { iceServers: joined.iceServers };

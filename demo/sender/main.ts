@@ -1,7 +1,7 @@
 import SimplePeer from '@thaunknown/simple-peer';
-import { SFU_PEER_ID, type ServerMessage } from '../../signaling-server/protocol.js';
-import { readConfig } from '../shared/config.js';
+import { SFU_PEER_ID, type RelayedAnswer, type RelayedCandidate, type RelayedOffer } from '../../signaling-server/protocol.js';
 import { MediasoupSession } from '../shared/MediasoupSession.js';
+import { $, openPage } from '../shared/page.js';
 import { PeerLink } from '../shared/PeerLink.js';
 import { readRgba, toBase64 } from '../shared/pixels.js';
 import { selectedPairAddresses, type StatsSource } from '../shared/rtpStats.js';
@@ -16,20 +16,17 @@ interface Uplink {
   /** The connection's stats (transport, candidate pairs, outbound RTP). */
   readonly stats: StatsSource;
   readonly sender: () => RTCRtpSender | undefined;
-  handle(msg: ServerMessage): void;
+  handle(msg: RelayedOffer | RelayedAnswer | RelayedCandidate): void;
   close(): void;
 }
 
-const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
-const cfg = readConfig(location.search, location.origin);
-const query = new URLSearchParams(location.search);
+const { cfg, query } = openPage();
 const ui = {
   source: $<HTMLSelectElement>('source'), file: $<HTMLInputElement>('file'), codec: $<HTMLSelectElement>('codec'),
   bitrate: $<HTMLInputElement>('bitrate'), start: $<HTMLButtonElement>('start'), apply: $<HTMLButtonElement>('apply'),
   stop: $<HTMLButtonElement>('stop'), status: $<HTMLParagraphElement>('status'), preview: $<HTMLVideoElement>('preview'),
   stats: $<HTMLTableSectionElement>('stats').querySelector('tbody') as HTMLTableSectionElement,
 };
-$('session').textContent = `room ${cfg.room} · ${cfg.mode}${cfg.loopbackOnly ? ' · loopback only' : ''}`;
 $<HTMLAnchorElement>('receiver-link').href = `../receiver/index.html${location.search}`;
 
 for (const name of sendableCodecs()) ui.codec.add(new Option(name, name));
@@ -88,7 +85,7 @@ function peerLinkUplink(to: string, track: MediaStreamTrack, rtc: RTCConfigurati
   void applyEncoding(tx.sender, Number(ui.bitrate.value)).catch(fail);
   return {
     to, stats: link.pc, sender: () => tx.sender,
-    handle: (m) => { if (m.type === 'offer' || m.type === 'answer' || m.type === 'candidate') link.handle(m).catch(fail); },
+    handle: (m) => void link.handle(m).catch(fail),
     close: () => link.close(),
   };
 }
@@ -104,7 +101,6 @@ function simplePeerUplink(to: string, track: MediaStreamTrack, rtc: RTCConfigura
   return {
     to, stats: peer._pc, sender: () => peer._pc.getSenders().find((s) => s.track?.kind === 'video'),
     handle: (m) => {
-      if (m.type !== 'offer' && m.type !== 'answer' && m.type !== 'candidate') return;
       const data = toSimplePeer(m, cfg.loopbackOnly);
       if (data !== null) peer.signal(data);
     },
@@ -156,32 +152,16 @@ async function start(): Promise<void> {
   ui.preview.srcObject = new MediaStream([source.track]);
   const track = source.track;
   signaling = new SignalingClient(cfg.signalingUrl);
-  signaling.on((msg) => {
-    switch (msg.type) {
-      case 'peer-joined':
-        if (msg.peer.role === 'receiver' && (cfg.mode === 'p2p' || cfg.mode === 'simple-peer')) openUplink(msg.peer.id, track, rtc);
-        return;
-      case 'peer-left':
-        closeUplink(msg.peer.id);
-        return;
-      case 'offer':
-      case 'answer':
-      case 'candidate':
-        uplinks.get(msg.from)?.handle(msg);
-        return;
-      case 'error':
-        fail(new Error(`${msg.code}: ${msg.message}`));
-        return;
-      case 'joined':
-      case 'ms-response':
-      case 'ms-producer':
-      case 'ms-consumer-closed':
-        return;
-      default: {
-        const never: never = msg;
-        throw new Error(`unexpected ${JSON.stringify(never)}`);
-      }
-    }
+  const relay = (msg: RelayedOffer | RelayedAnswer | RelayedCandidate): void => uplinks.get(msg.from)?.handle(msg);
+  signaling.handle({
+    'peer-joined': (msg) => {
+      if (msg.peer.role === 'receiver' && (cfg.mode === 'p2p' || cfg.mode === 'simple-peer')) openUplink(msg.peer.id, track, rtc);
+    },
+    'peer-left': (msg) => closeUplink(msg.peer.id),
+    offer: relay,
+    answer: relay,
+    candidate: relay,
+    error: (msg) => fail(new Error(`${msg.code}: ${msg.message}`)),
   });
   const joined = await signaling.join(cfg.room, 'sender', query.get('token') ?? undefined);
   const rtc: RTCConfiguration = { iceServers: joined.iceServers };

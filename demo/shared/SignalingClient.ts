@@ -13,6 +13,9 @@ export interface SocketLike {
 
 const OPEN = 1;
 
+/** One handler per server message type, each receiving its own message type. */
+export type ServerHandlers = { [K in ServerMessage['type']]?: (msg: Extract<ServerMessage, { type: K }>) => void };
+
 /** The body of an `ms-*` request; the client adds the `id`. */
 export type MsRequestBody = MsRequest extends infer R ? (R extends MsRequest ? Omit<R, 'id'> : never) : never;
 
@@ -36,6 +39,11 @@ export class SignalingClient {
   on(handler: Handler): () => void {
     this.handlers.add(handler);
     return () => this.handlers.delete(handler);
+  }
+
+  /** Routes each message to the handler for its type; types without one are ignored. Returns an unsubscribe. */
+  handle(handlers: ServerHandlers): () => void {
+    return this.on((msg) => (handlers[msg.type] as ((m: ServerMessage) => void) | undefined)?.(msg));
   }
 
   /** Connects, joins `room` and resolves with the server's `joined` (or rejects with its error). */

@@ -73,6 +73,7 @@ describe('MediasoupRouter over the signaling server (fake mediasoup, mediasoup-c
     const [fakeRouter] = worker.routers;
     const sendTransport = fakeRouter?.transports[0];
     expect(sendTransport?.listenInfos).toEqual([{ protocol: 'udp', ip: '127.0.0.1' }]);
+    expect(sendTransport?.iceCandidates.map((c) => c.ip)).toEqual(['127.0.0.1']);
     // The DTLS fingerprint the device made reached mediasoup's transport.connect().
     expect(sendTransport?.remoteDtls?.fingerprints).toEqual(fakeParameters.generateLocalDtlsParameters().fingerprints);
     const fakeProducer = sendTransport?.producers[0];

@@ -90,7 +90,9 @@ export class FakeWebRtcTransport implements MediasoupWebRtcTransport {
     const remote = fakeParameters.generateTransportRemoteParameters();
     this.id = remote.id;
     this.iceParameters = json(remote.iceParameters);
-    this.iceCandidates = (remote.iceCandidates).map((c) => json(c));
+    // Like mediasoup, advertise the address the transport listens on (the fake parameters' own are public IPs).
+    const ip = listenInfos[0]?.announcedAddress ?? listenInfos[0]?.ip ?? '127.0.0.1';
+    this.iceCandidates = remote.iceCandidates.filter((c) => c.protocol === 'udp' && !c.ip.includes(':')).map((c) => ({ ...json(c), ip, address: ip }));
     this.dtlsParameters = json(remote.dtlsParameters);
   }
 
