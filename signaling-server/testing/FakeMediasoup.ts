@@ -90,9 +90,10 @@ export class FakeWebRtcTransport implements MediasoupWebRtcTransport {
     const remote = fakeParameters.generateTransportRemoteParameters();
     this.id = remote.id;
     this.iceParameters = json(remote.iceParameters);
-    // Like mediasoup, advertise the address the transport listens on (the fake parameters' own are public IPs).
+    // Like mediasoup: advertise the address the transport listens on (the fake parameters' own are public
+    // IPs), and no tcpType on UDP candidates (Chromium rejects an SDP that has one).
     const ip = listenInfos[0]?.announcedAddress ?? listenInfos[0]?.ip ?? '127.0.0.1';
-    this.iceCandidates = remote.iceCandidates.filter((c) => c.protocol === 'udp' && !c.ip.includes(':')).map((c) => ({ ...json(c), ip, address: ip }));
+    this.iceCandidates = remote.iceCandidates.filter((c) => c.protocol === 'udp' && !c.ip.includes(':')).map(({ tcpType: _tcp, ...c }) => ({ ...json(c), ip, address: ip }));
     this.dtlsParameters = json(remote.dtlsParameters);
   }
 
