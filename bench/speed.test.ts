@@ -14,7 +14,7 @@ describe('speed bench (smoke: headless Chromium, random tiny model, 64x36 input)
     dir = await mkdtemp(join(tmpdir(), 'swiftsr-speed-test-'));
     await setupBackend('cpu');
     const model = await makeRandomModel('tiny');
-    result = await speedMain(['--backends', 'wasm,webgpu', '--sizes', '64x36', '--models', model, '--peers', 'slim', '--peer-backends', 'wasm', '--iterations', '2', '--budget-s', '1', '--max-frame-s', '60', '--pipeline-measure-s', '2', '--out', join(dir, 'out')]);
+    result = await speedMain(['--backends', 'wasm,webgpu', '--sizes', '64x36', '--models', model, '--peers', 'slim', '--peer-backends', 'wasm', '--onnx', 'tiny', '--onnx-backends', 'wasm', '--iterations', '2', '--budget-s', '1', '--max-frame-s', '60', '--pipeline-measure-s', '2', '--out', join(dir, 'out')]);
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -22,12 +22,17 @@ describe('speed bench (smoke: headless Chromium, random tiny model, 64x36 input)
 
   it('times canvas bicubic, our model and the peer on each backend, producing 4x images', () => {
     const cells = result.rows.map((r) => `${r.backend}/${r.subject}/${r.status}`);
-    expect(cells).toEqual(['canvas/canvas-bicubic/ok', 'wasm/tiny/ok', 'wasm/upscalerjs-esrgan-slim/ok', 'webgpu/tiny/ok']);
+    expect(cells).toEqual(['canvas/canvas-bicubic/ok', 'wasm/tiny/ok', 'wasm/ort-wasm-tiny/ok', 'wasm/upscalerjs-esrgan-slim/ok', 'webgpu/tiny/ok']);
     for (const r of result.rows) {
       expect(r.samples).toBeGreaterThanOrEqual(1);
       expect(r.medianMs).toBeGreaterThan(0);
       expect(r.p95Ms).toBeGreaterThanOrEqual(r.medianMs ?? Infinity);
       expect(r.outputShape?.slice(1, 3)).toEqual([144, 256]);
+    }
+    // The ONNX export run by onnxruntime-web computes what TF.js computes, on both execution providers.
+    for (const r of result.rows.filter((x) => x.kind === 'onnx')) {
+      expect(r.check?.psnrDb).toBeGreaterThanOrEqual(40);
+      expect(r.check?.maxAbsDiff).toBeLessThan(1e-3);
     }
     const tiny = result.rows.find((r) => r.subject === 'tiny');
     expect(tiny?.macs).toBeGreaterThan(0);
@@ -49,6 +54,7 @@ describe('speed bench (smoke: headless Chromium, random tiny model, 64x36 input)
     const wasm = result.ratios.find((q) => q.backend === 'wasm');
     expect(wasm?.timesBicubic).toBeGreaterThan(0);
     expect(wasm?.speedupVs['upscalerjs-esrgan-slim']).toBeGreaterThan(0);
+    expect(wasm?.ortOverTfjs).toBeGreaterThan(0);
     const md = await readFile(join(dir, 'out', 'speed.md'), 'utf8');
     expect(md).toContain('| wasm | tiny | 64x36 |');
   });
@@ -71,7 +77,9 @@ describe('speed helpers', () => {
       { ...base, backend: 'wasm', subject: 'tiny', medianMs: 10 },
       { ...base, backend: 'wasm', subject: 'upscalerjs-esrgan-slim', kind: 'upscalerjs', medianMs: 50 },
       { ...base, backend: 'webgl', subject: 'upscalerjs-esrgan-slim', kind: 'upscalerjs', medianMs: 1 },
+      { ...base, backend: 'wasm', subject: 'ort-wasm-tiny', kind: 'onnx', medianMs: 15 },
+      { ...base, backend: 'webgpu', subject: 'ort-webgpu-tiny', kind: 'onnx', medianMs: 1 },
     ];
-    expect(speedRatios(rows)).toEqual([{ backend: 'wasm', width: 8, height: 8, subject: 'tiny', timesBicubic: 5, speedupVs: { 'upscalerjs-esrgan-slim': 5 } }]);
+    expect(speedRatios(rows)).toEqual([{ backend: 'wasm', width: 8, height: 8, subject: 'tiny', timesBicubic: 5, speedupVs: { 'upscalerjs-esrgan-slim': 5 }, ortOverTfjs: 1.5 }]);
   });
 });

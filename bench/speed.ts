@@ -4,8 +4,11 @@ import type { Page } from 'puppeteer-core';
 import { launchChromium, type LaunchedBrowser } from '../test/browser/chromium.js';
 import { buildBenchPages } from './buildPages.js';
 import { servePages } from '../scripts/pageServer.js';
-import type { BackendInfo, PipelinePageApi, PipelineRequest, PipelineResult, SpeedBackend, SpeedCellRequest, SpeedCellResult, SpeedPageApi, SpeedSubject } from './pages/speedTypes.js';
+import type { BackendInfo, PipelinePageApi, PipelineRequest, SpeedBackend, SpeedCellRequest, SpeedCellResult, SpeedPageApi, SpeedSubject } from './pages/speedTypes.js';
+import { percentile, type CellStatus, type PipelineRow, type SpeedRow } from './speedRows.js';
 import { upscalerJsPackageDir, type UpscalerJsSize } from './upscalerJs.js';
+
+export { percentile, speedRatios, type CellStatus, type PipelineRow, type SpeedRatio, type SpeedRow } from './speedRows.js';
 
 export interface SpeedModel {
   readonly name: string;
@@ -14,7 +17,21 @@ export interface SpeedModel {
   macs(width: number, height: number): number;
 }
 
+/** A model exported to ONNX (bench/onnx), run by onnxruntime-web next to the TF.js cells. */
+export interface OnnxModel {
+  /** The models/ name it was exported from (its TF.js cells have the same subject name). */
+  readonly model: string;
+  readonly file: string;
+  readonly macs: (width: number, height: number) => number;
+}
+
+/** Input size of the ONNX-vs-TF.js output check (fully convolutional: the same graph as the timed size). */
+export const ONNX_CHECK_SIZE = [120, 68] as const;
+
 export interface SpeedOptions {
+  readonly onnx: readonly OnnxModel[];
+  /** Backend pages that also run the ONNX models, on the execution provider of the same name. */
+  readonly onnxBackends: readonly ('webgpu' | 'wasm')[];
   readonly backends: readonly SpeedBackend[];
   readonly sizes: readonly (readonly [number, number])[];
   readonly models: readonly SpeedModel[];
@@ -30,48 +47,6 @@ export interface SpeedOptions {
   /** Shortest measuring window per pipeline run (longer for slow models: 6 frames). */
   readonly pipelineMeasureMs: number;
   readonly log: (msg: string) => void;
-}
-
-export interface PipelineRow extends PipelineResult {
-  readonly requestedBackend: 'webgpu' | 'webgl';
-  readonly subject: string;
-  readonly width: number;
-  readonly height: number;
-  readonly enabled: boolean;
-  /** Model-only median of the same backend, model and size in this run. */
-  readonly modelOnlyMedianMs: number | null;
-  /** 1000 / output fps: the pipeline's time per frame when it is the bottleneck (frames dropped). */
-  readonly msPerPaintedFrame: number | null;
-  /** Pipeline time per frame over the model-only median: msPerPaintedFrame when frames were dropped
-   * (the pipeline is saturated), else arrival-to-paint p50. */
-  readonly overheadRatio: number | null;
-}
-
-export type CellStatus = 'ok' | 'timeout' | 'skipped' | 'error';
-
-export interface SpeedRow {
-  readonly backend: SpeedBackend | 'canvas';
-  readonly subject: string;
-  readonly kind: SpeedSubject['kind'];
-  readonly width: number;
-  readonly height: number;
-  readonly status: CellStatus;
-  readonly note?: string;
-  readonly macs: number | null;
-  readonly warmupMs: number | null;
-  readonly medianMs: number | null;
-  readonly p95Ms: number | null;
-  readonly samples: number;
-  /** 2 FLOPs per MAC over the median time. */
-  readonly gflops: number | null;
-  readonly outputShape?: readonly number[];
-}
-
-export function percentile(xs: readonly number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  if (s.length === 0) return Number.NaN;
-  const idx = Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1));
-  return s[idx] ?? Number.NaN;
 }
 
 const require = createRequire(import.meta.url);
@@ -98,7 +73,16 @@ function cellsFor(o: SpeedOptions, base: string, backend: SpeedBackend, w: numbe
       cost: w * h * peerCost[size],
     }),
   );
-  return [...ours, ...peers];
+  const ep = (backend === 'webgpu' || backend === 'wasm') && o.onnxBackends.includes(backend) ? backend : null;
+  const onnx = (ep === null ? [] : o.onnx).map(
+    (m): Cell => ({
+      subject: { kind: 'onnx', name: `ort-${ep ?? ''}-${m.model}`, url: `${base}/onnx/${m.model}.onnx`, ep: ep ?? 'wasm', refUrl: `${base}/m/${m.model}/`, checkSize: ONNX_CHECK_SIZE },
+      macs: m.macs(w, h),
+      chain: 'onnx',
+      cost: m.macs(w, h),
+    }),
+  );
+  return [...ours, ...onnx, ...peers];
 }
 
 /**
@@ -114,12 +98,13 @@ class PageSlot {
     private readonly url: string,
     private readonly backend: SpeedBackend,
     private readonly wasmPath: string,
+    private readonly ortPath: string,
   ) {}
   async get(): Promise<Page> {
     if (this.page === null) {
       this.browser = await launchChromium({ webgpu: true });
       const p = await openPage(this.browser, this.url);
-      this.info = await p.evaluate((b, w) => (globalThis as unknown as { swiftsrBench: SpeedPageApi }).swiftsrBench.init(b, w), this.backend, this.wasmPath);
+      this.info = await p.evaluate((b, w, o) => (globalThis as unknown as { swiftsrBench: SpeedPageApi }).swiftsrBench.init(b, w, o), this.backend, this.wasmPath, this.ortPath);
       this.page = p;
     }
     return this.page;
@@ -178,6 +163,7 @@ function row(backend: SpeedRow['backend'], cell: Cell, w: number, h: number, sta
     samples: r?.samplesMs.length ?? 0,
     gflops: median !== null && cell.macs !== null ? (2 * cell.macs) / (median / 1000) / 1e9 : null,
     ...(r !== null ? { outputShape: r.outputShape } : {}),
+    ...(r?.check !== undefined ? { check: r.check } : {}),
   };
 }
 
@@ -195,6 +181,9 @@ export async function measureSpeed(o: SpeedOptions): Promise<SpeedMeasurement> {
     '/wasm/': dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')),
   };
   for (const m of o.models) mounts[`/m/${m.name}/`] = m.dir;
+  mounts['/ort/'] = dirname(require.resolve('onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm'));
+  const onnxDir = o.onnx[0] === undefined ? null : dirname(o.onnx[0].file);
+  if (onnxDir !== null) mounts['/onnx/'] = onnxDir;
   for (const p of o.peers) mounts[`/ujs/${p}/`] = join(upscalerJsPackageDir(p), 'models', 'x4');
   const server = await servePages(mounts);
   const rows: SpeedRow[] = [];
@@ -202,7 +191,7 @@ export async function measureSpeed(o: SpeedOptions): Promise<SpeedMeasurement> {
   const infos: BackendInfo[] = [];
   try {
     const speedUrl = `${server.url}/page/speed.html`;
-    const canvasSlot = new PageSlot(speedUrl, 'cpu', `${server.url}/wasm/`);
+    const canvasSlot = new PageSlot(speedUrl, 'cpu', `${server.url}/wasm/`, `${server.url}/ort/`);
     for (const [w, h] of o.sizes) {
       const cell: Cell = { subject: { kind: 'canvas-bicubic', name: 'canvas-bicubic', scale: 4 }, macs: null, chain: 'canvas', cost: 0 };
       const r = await runCell(canvasSlot, { backend: 'cpu', subject: cell.subject, width: w, height: h, iterations: o.iterations, budgetMs: o.budgetMs }, o.maxFrameMs * 2);
@@ -211,7 +200,7 @@ export async function measureSpeed(o: SpeedOptions): Promise<SpeedMeasurement> {
     }
     await canvasSlot.discard();
     for (const backend of o.backends) {
-      const slot = new PageSlot(speedUrl, backend, `${server.url}/wasm/`);
+      const slot = new PageSlot(speedUrl, backend, `${server.url}/wasm/`, `${server.url}/ort/`);
       const tooSlow = new Map<string, number>();
       const markSlow = (c: Cell): void => void tooSlow.set(c.chain, Math.min(c.cost, tooSlow.get(c.chain) ?? Infinity));
       try {
@@ -283,33 +272,4 @@ export async function measureSpeed(o: SpeedOptions): Promise<SpeedMeasurement> {
     await server.close();
   }
   return { rows, pipeline, backends: infos };
-}
-
-export interface SpeedRatio {
-  readonly backend: string;
-  readonly width: number;
-  readonly height: number;
-  readonly subject: string;
-  /** Median time over the canvas bicubic median at the same size: how many times slower than doing nothing smart. */
-  readonly timesBicubic: number | null;
-  /** Peer median over ours, same backend and size: > 1 means SwiftSR is faster. */
-  readonly speedupVs: Record<string, number>;
-}
-
-export function speedRatios(rows: readonly SpeedRow[]): SpeedRatio[] {
-  const ok = rows.filter((r) => r.status === 'ok' && r.medianMs !== null);
-  return ok
-    .filter((r) => r.kind === 'swiftsr')
-    .map((r) => {
-      const bic = ok.find((b) => b.kind === 'canvas-bicubic' && b.width === r.width && b.height === r.height);
-      const peers = ok.filter((p) => p.kind === 'upscalerjs' && p.backend === r.backend && p.width === r.width && p.height === r.height);
-      return {
-        backend: r.backend,
-        width: r.width,
-        height: r.height,
-        subject: r.subject,
-        timesBicubic: bic?.medianMs ? (r.medianMs ?? 0) / bic.medianMs : null,
-        speedupVs: Object.fromEntries(peers.map((p) => [p.subject, (p.medianMs ?? 0) / (r.medianMs ?? 1)])),
-      };
-    });
 }

@@ -1,11 +1,16 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { commandLine, runInfo, type RunInfo } from './machine.js';
 import { macsPerFrame, shippedModels } from './models.js';
 import type { BackendInfo, SpeedBackend } from './pages/speedTypes.js';
 import { RESULTS_DIR } from './paths.js';
-import { measureSpeed, speedRatios, type PipelineRow, type SpeedModel, type SpeedRatio, type SpeedRow } from './speed.js';
+import { setupBackend } from '../training/tf/backend.js';
+import { exportModelToOnnx } from './onnx/exportModel.js';
+import { measureSpeed, speedRatios, type OnnxModel, type PipelineRow, type SpeedModel, type SpeedRatio, type SpeedRow } from './speed.js';
 import { UPSCALERJS_MODELS, type UpscalerJsSize } from './upscalerJs.js';
 
 export const SPEED_HELP = `npm run bench:speed -- [options]
@@ -20,6 +25,10 @@ export const SPEED_HELP = `npm run bench:speed -- [options]
   --pipeline-max-ms <n> full-pipeline runs (SwiftSRReceiver, WebGPU/WebGL) for models whose model-only
                         median is under this (default 3000; 0 = none)
   --pipeline-measure-s <s> shortest measuring window per pipeline run (default 8)
+  --onnx <list>         models exported to ONNX at bench time and run by onnxruntime-web on its WebGPU and
+                        wasm EPs next to TF.js (default tiny,paper-skip; none to skip)
+  --onnx-backends <list> backends whose page also runs onnxruntime-web, on the EP of that name (default
+                        webgpu,wasm among --backends)
   --quick               480x270 only, the two lightest models, slim, 3 iterations
   --out <dir>           results directory (default bench/results)`;
 
@@ -49,6 +58,8 @@ export async function speedMain(argv: readonly string[]): Promise<SpeedResult> {
       sizes: { type: 'string', default: '480x270,640x360' },
       models: { type: 'string' },
       peers: { type: 'string', default: 'slim,medium' },
+      onnx: { type: 'string', default: 'tiny,paper-skip' },
+      'onnx-backends': { type: 'string', default: 'webgpu,wasm' },
       'peer-backends': { type: 'string' },
       iterations: { type: 'string', default: '10' },
       'budget-s': { type: 'string', default: '15' },
@@ -88,8 +99,15 @@ export async function speedMain(argv: readonly string[]): Promise<SpeedResult> {
     sizes = [[480, 270]];
     iterations = 3;
   }
-  const run = runInfo(commandLine('bench:speed', argv), { chromium: 'headless Chromium via test/browser/chromium.ts' });
+  const onnx = await exportOnnx(list(values.onnx), models, (msg) => console.log(msg));
+  const run = runInfo(commandLine('bench:speed', argv), { chromium: 'headless Chromium via test/browser/chromium.ts', onnxruntimeWeb: onnxRuntimeVersion() });
+  const onnxBackends = list(values['onnx-backends']).map((b) => {
+    if (b !== 'webgpu' && b !== 'wasm') throw new RangeError(`--onnx-backends: '${b}' is not webgpu or wasm (onnxruntime-web's execution providers here)`);
+    return b;
+  });
   const m = await measureSpeed({
+    onnx,
+    onnxBackends,
     backends,
     sizes,
     models,
@@ -112,6 +130,7 @@ export async function speedMain(argv: readonly string[]): Promise<SpeedResult> {
       'Model-only time: predict() on a random NHWC input until one output value is read back (no full readback).',
       'Median and p95 over the timed frames after one warm-up frame (warm-up includes shader compilation).',
       'Pipeline: SwiftSRReceiver fed by a 30 fps canvas track, painting into a canvas; its own stats (model p50 from GPU completion, arrival-to-paint-submitted p50). When frames are dropped the pipeline is the bottleneck and 1000/output fps is its time per frame.',
+      'onnxruntime-web: our generator exported to ONNX at bench time (bench/onnx/onnxExport.ts), one wasm thread like TF.js wasm (no cross-origin isolation); WebGPU keeps the output on the GPU and waits for the queue. Its output is checked against TF.js (wasm) on a 120x68 input (PSNR, [0, 1] range).',
       'This machine has no GPU: WebGPU and WebGL run on SwiftShader (CPU). The machine is shared: compare ratios from the same run.',
     ],
   };
@@ -124,13 +143,14 @@ const ms = (v: number | null): string => (v === null ? '-' : v >= 100 ? v.toFixe
 export function speedMarkdown(r: SpeedResult): string {
   const lines = ['| backend | model | input | GMAC/frame | median ms | p95 ms | n | GFLOP/s | status |', '|---|---|---|---:|---:|---:|---:|---:|---|'];
   for (const x of r.rows) {
-    const status = x.status === 'ok' ? 'ok' : `${x.status}${x.note !== undefined ? `: ${x.note}` : ''}`;
+    const check = x.check !== undefined ? ` (output vs TF.js: ${x.check.psnrDb.toFixed(1)} dB PSNR)` : '';
+    const status = x.status === 'ok' ? `ok${check}` : `${x.status}${x.note !== undefined ? `: ${x.note}` : ''}`;
     lines.push(`| ${x.backend} | ${x.subject} | ${x.width}x${x.height} | ${x.macs === null ? '-' : (x.macs / 1e9).toFixed(2)} | ${ms(x.medianMs)} | ${ms(x.p95Ms)} | ${x.samples} | ${x.gflops === null ? '-' : x.gflops.toFixed(2)} | ${status} |`);
   }
-  lines.push('', '| backend | model | input | x canvas bicubic time | speed-up vs UpscalerJS (their time / ours) |', '|---|---|---|---:|---|');
+  lines.push('', '| backend | model | input | x canvas bicubic time | speed-up vs UpscalerJS (their time / ours) | onnxruntime-web time / TF.js time |', '|---|---|---|---:|---|---:|');
   for (const q of r.ratios) {
     const vs = Object.entries(q.speedupVs).map(([k, v]) => `${k.replace('upscalerjs-esrgan-', '')} ${v.toFixed(1)}x`).join(', ');
-    lines.push(`| ${q.backend} | ${q.subject} | ${q.width}x${q.height} | ${q.timesBicubic === null ? '-' : q.timesBicubic.toFixed(1)} | ${vs || '-'} |`);
+    lines.push(`| ${q.backend} | ${q.subject} | ${q.width}x${q.height} | ${q.timesBicubic === null ? '-' : q.timesBicubic.toFixed(1)} | ${vs || '-'} | ${q.ortOverTfjs === null ? '-' : q.ortOverTfjs.toFixed(2)} |`);
   }
   if (r.pipeline.length > 0) {
     lines.push('', '| pipeline backend | model | input | arrival-to-paint p50 / p95 ms | ms per painted frame | receiver model p50 ms | model-only median ms | pipeline / model-only | output fps | dropped | readbacks |', '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
@@ -140,6 +160,31 @@ export function speedMarkdown(r: SpeedResult): string {
   }
   lines.push('', ...r.backends.map((b) => `- ${b.backend}: ${b.adapter ?? 'CPU'}`));
   return lines.join('\n') + '\n';
+}
+
+/** Exports the named models (those of `models` only) to ONNX in a temporary folder. */
+async function exportOnnx(names: readonly string[], models: readonly SpeedModel[], log: (msg: string) => void): Promise<OnnxModel[]> {
+  if (names.length === 0) return [];
+  await setupBackend('cpu');
+  const dir = await mkdtemp(join(tmpdir(), 'swiftsr-onnx-'));
+  const out: OnnxModel[] = [];
+  for (const name of names) {
+    const m = models.find((x) => x.name === name);
+    if (m === undefined) {
+      log(`--onnx: '${name}' is not among the measured models, skipped`);
+      continue;
+    }
+    const file = join(dir, `${name}.onnx`);
+    const { bytes } = await exportModelToOnnx(m.dir, file);
+    log(`exported ${name} to ONNX (${(bytes / 1024).toFixed(0)} KiB)`);
+    out.push({ model: name, file, macs: (w, h) => m.macs(w, h) });
+  }
+  return out;
+}
+
+function onnxRuntimeVersion(): string {
+  const req = createRequire(import.meta.url);
+  return (JSON.parse(readFileSync(join(dirname(req.resolve('onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm')), '..', 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 export async function writeSpeedResult(dir: string, r: SpeedResult): Promise<void> {

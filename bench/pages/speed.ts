@@ -6,6 +6,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import thick from '@upscalerjs/esrgan-thick/4x';
 import { loadGenerator } from '../../src/model/loadGenerator.js';
+import { configureOrt, runOrt } from './ortCell.js';
 import type { BackendInfo, SpeedBackend, SpeedCellRequest, SpeedCellResult, SpeedPageApi, SpeedSubject } from './speedTypes.js';
 
 type Predict = (x: tf.Tensor4D) => tf.Tensor4D;
@@ -99,8 +100,9 @@ async function runCanvas(req: SpeedCellRequest, scale: number): Promise<SpeedCel
   return { warmupMs, samplesMs, outputShape: [1, dst.height, dst.width, 4], outputStd: Math.sqrt(v2) / 255 };
 }
 
-async function init(backend: SpeedBackend, wasmPath: string): Promise<BackendInfo> {
+async function init(backend: SpeedBackend, wasmPath: string, ortPath: string): Promise<BackendInfo> {
   setWasmPaths(wasmPath);
+  configureOrt(ortPath);
   let adapter: string | null = null;
   if (backend === 'webgpu') {
     const a = await navigator.gpu?.requestAdapter();
@@ -119,7 +121,7 @@ async function init(backend: SpeedBackend, wasmPath: string): Promise<BackendInf
 
 const api: SpeedPageApi = {
   init,
-  run: (req) => (req.subject.kind === 'canvas-bicubic' ? runCanvas(req, req.subject.scale) : runTensor(req)),
+  run: (req) => (req.subject.kind === 'canvas-bicubic' ? runCanvas(req, req.subject.scale) : req.subject.kind === 'onnx' ? runOrt(req) : runTensor(req)),
 };
 (window as unknown as { swiftsrBench: SpeedPageApi }).swiftsrBench = api;
 document.title = 'ready';

@@ -5,7 +5,17 @@ export type SpeedBackend = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export type SpeedSubject =
   | { readonly kind: 'swiftsr'; readonly name: string; readonly url: string }
   | { readonly kind: 'upscalerjs'; readonly name: string; readonly size: 'slim' | 'medium' | 'thick'; readonly url: string; readonly inputMax: number }
-  | { readonly kind: 'canvas-bicubic'; readonly name: string; readonly scale: number };
+  | { readonly kind: 'canvas-bicubic'; readonly name: string; readonly scale: number }
+  | {
+      /** Our generator exported to ONNX (bench/onnx), run by onnxruntime-web on one execution provider. */
+      readonly kind: 'onnx';
+      readonly name: string;
+      readonly url: string;
+      readonly ep: 'webgpu' | 'wasm';
+      /** The same model for TF.js: the output check runs both on `checkSize` input. */
+      readonly refUrl: string;
+      readonly checkSize: readonly [number, number];
+    };
 
 export interface SpeedCellRequest {
   readonly backend: SpeedBackend;
@@ -24,6 +34,8 @@ export interface SpeedCellResult {
   readonly outputShape: readonly number[];
   /** Output pixel checksum: proves the run produced a non-constant image. */
   readonly outputStd: number;
+  /** ONNX cells: PSNR (dB, [0, 1] range) of onnxruntime's output against TF.js (wasm) on the same check input. */
+  readonly check?: { readonly psnrDb: number; readonly maxAbsDiff: number; readonly width: number; readonly height: number };
 }
 
 export interface BackendInfo {
@@ -33,7 +45,8 @@ export interface BackendInfo {
 }
 
 export interface SpeedPageApi {
-  init(backend: SpeedBackend, wasmPath: string): Promise<BackendInfo>;
+  /** `ortPath`: where onnxruntime-web's .wasm/.mjs files are served (from node_modules, never a CDN). */
+  init(backend: SpeedBackend, wasmPath: string, ortPath: string): Promise<BackendInfo>;
   run(req: SpeedCellRequest): Promise<SpeedCellResult>;
 }
 
