@@ -160,7 +160,14 @@ async function follow(link: Downlink): Promise<void> {
   currentTrack = track;
   ui.raw.srcObject = new MediaStream([track]);
   ui.status.textContent = 'Receiving; loading the model…';
-  if (receiver !== undefined) await link.attachTo(receiver);
+  try {
+    if (receiver !== undefined) await link.attachTo(receiver);
+  } catch (error) {
+    // The sender left (or another took over) before the first frame: detach() aborted this attach.
+    if (downlink !== link) return;
+    throw error;
+  }
+  if (downlink !== link) return;
   showOutputTrack();
   state.phase = 'running';
   ui.status.textContent = `Upscaling 480x270 → 1920x1080 (${cfg.mode}).`;

@@ -1,40 +1,16 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { spawnInNetns } from '../../scripts/netns.js';
+import { runIsolated } from '../testing/isolated.js';
 import { parseCoturnLog } from './Coturn.js';
 import { MIN_FRAMES, type RelayReport } from './relayScenario.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/**
- * Runs relayScenario in a child process inside a fresh network namespace (only `lo`): coturn, the
- * signaling server and Chromium cannot reach any other interface, so the relayed call stays on 127.0.0.1.
- */
-function runIsolated(timeoutMs: number): Promise<RelayReport> {
-  const child = spawnInNetns(process.execPath, ['--import', 'tsx', join(ROOT, 'signaling-server/turn/relayScenarioMain.ts')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  if (child === null) return Promise.reject(new Error('cannot create a network namespace (unshare -n as root, or unshare -rn); the TURN relay test needs one to keep all traffic on this machine'));
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (d: Buffer) => { out += d.toString('utf8'); });
-  child.stderr?.on('data', (d: Buffer) => { err += d.toString('utf8'); });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGTERM');
-      reject(new Error(`relay scenario timed out after ${timeoutMs} ms\n${err.slice(-3000)}`));
-    }, timeoutMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      const line = out.split('\n').find((l) => l.startsWith('RELAY_RESULT '));
-      if (code === 0 && line !== undefined) resolve(JSON.parse(line.slice('RELAY_RESULT '.length)) as RelayReport);
-      else reject(new Error(`relay scenario exited with ${String(code)}\n${err.slice(-3000)}`));
-    });
-  });
-}
-
 describe('TURN relay (coturn on 127.0.0.1, two Chromium pages with iceTransportPolicy "relay")', () => {
   it('carries video through the relay the signaling server hands out', async () => {
-    const r = await runIsolated(60_000);
+    // In a fresh network namespace (only `lo`): the relayed call cannot leave 127.0.0.1.
+    const r = await runIsolated<RelayReport>(join(ROOT, 'signaling-server/turn/relayScenarioMain.ts'), [], 'RELAY_RESULT', 60_000, ROOT);
 
     // Both pages got exactly the configured relay in `joined`.
     expect(r.configured.urls).toMatch(/^turn:127\.0\.0\.1:\d+\?transport=udp$/);
