@@ -31,6 +31,7 @@ function cachedFiles(url: string): ModelFiles {
 export class ModelStore {
   readonly #loading = new Map<string, Promise<Generator>>();
   readonly #ready = new Map<string, Generator>();
+  #selected: Generator | null = null;
   #disposed = false;
 
   load(ref: ModelRef, signal: AbortSignal): Promise<Generator> {
@@ -54,8 +55,20 @@ export class ModelStore {
     return this.#ready.get(ref.url);
   }
 
+  /** Makes a loaded model the one `selected` returns (the renderer's current tier). */
+  select(ref: ModelRef): void {
+    const g = this.#ready.get(ref.url);
+    if (g === undefined) throw new Error(`model ${ref.variant} was not prepared`);
+    this.#selected = g;
+  }
+
+  get selected(): Generator | null {
+    return this.#disposed ? null : this.#selected;
+  }
+
   dispose(): void {
     this.#disposed = true;
+    this.#selected = null;
     for (const g of this.#ready.values()) g.dispose();
     this.#ready.clear();
     this.#loading.clear();

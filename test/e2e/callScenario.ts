@@ -81,10 +81,45 @@ function mirror(img: RgbImage): RgbImage {
 }
 
 /**
+ * One frame of the receiver's outputTrack (the page shows it in a <video>), every `step`-th pixel of every
+ * `step`-th row, read in the page from a clone of the track: reading the <video> itself waits on the
+ * compositor, which takes minutes when four SwiftShader browsers share two cores.
+ */
+async function grabOutputTrack(page: Page, step: number): Promise<{ width: number; height: number; rgb: string }> {
+  // Page-side JavaScript (this file is type-checked without the DOM library).
+  const js = `(async (s) => {
+    const video = [...document.querySelectorAll('video')].find((v) => v.id !== 'raw' && v.srcObject instanceof MediaStream);
+    const track = video?.srcObject?.getVideoTracks()[0];
+    if (track === undefined) throw new Error('no outputTrack <video> on the page (open it with output=track)');
+    const clone = track.clone();
+    const reader = new MediaStreamTrackProcessor({ track: clone }).readable.getReader();
+    try {
+      const { value: frame } = await reader.read();
+      if (frame === undefined) throw new Error('the outputTrack ended');
+      const W = frame.displayWidth, H = frame.displayHeight;
+      const ctx = new OffscreenCanvas(W, H).getContext('2d');
+      ctx.drawImage(frame, 0, 0);
+      frame.close();
+      const rgba = ctx.getImageData(0, 0, W, H).data;
+      const w = Math.ceil(W / s), h = Math.ceil(H / s);
+      const rgb = new Uint8Array(w * h * 3);
+      for (let y = 0, o = 0; y < h; y++) for (let x = 0; x < w; x++, o += 3) rgb.set(rgba.subarray((y * s * W + x * s) * 4, (y * s * W + x * s) * 4 + 3), o);
+      let bin = '';
+      for (let i = 0; i < rgb.length; i += 0x8000) bin += String.fromCharCode(...rgb.subarray(i, i + 0x8000));
+      return { width: w, height: h, rgb: btoa(bin) };
+    } finally {
+      await reader.cancel();
+      clone.stop();
+    }
+  })(${step})`;
+  return page.evaluate(js) as Promise<{ width: number; height: number; rgb: string }>;
+}
+
+/**
  * Waits until attach() resolved (page phase 'running'), then for one more frame painted by `backend`:
  * frames painted while the model loads are bicubic stopgaps and do not count.
  */
-async function paintedByBackend(page: Page, backend: string, log: string[]): Promise<Snapshot> {
+async function paintedByBackend(page: Page, backend: string, frames: number, log: string[]): Promise<Snapshot> {
   let last: Snapshot | undefined;
   let base: number | undefined;
   try {
@@ -94,7 +129,7 @@ async function paintedByBackend(page: Page, backend: string, log: string[]): Pro
       if (s.error !== null) throw new Error(`receiver page error: ${s.error}`);
       if (s.phase !== 'running' || s.stats === null || s.stats.backend !== backend) return null;
       base ??= s.stats.framesPainted;
-      return s.stats.framesPainted > base ? s : null;
+      return s.stats.framesPainted >= base + frames ? s : null;
     }, Number(process.env.E2E_PAINT_TIMEOUT_MS ?? 200_000));
   } catch (error) {
     throw new Error(`${error instanceof Error ? error.message : String(error)}; last receiver state ${JSON.stringify(last)}\n${log.join('\n')}`);
@@ -150,14 +185,15 @@ export async function runCallScenario(o: ScenarioOptions): Promise<ScenarioRepor
       const waveReports: ReceiverReport[] = [];
       for (const { page, tier } of opened) {
         step(`wave ${w}: waiting for the ${tier} receiver to paint`);
-        const s = await paintedByBackend(page, tier === 'bicubic' ? 'bicubic' : 'webgpu', log);
+        // Bicubic paints every frame: score the third after attach() settled, a steady-state picture.
+        const s = await paintedByBackend(page, tier === 'bicubic' ? 'bicubic' : 'webgpu', tier === 'bicubic' ? 3 : 1, log);
         step(`wave ${w}: ${tier} receiver painted ${s.stats?.framesPainted ?? 0} frames; scoring`);
         let shot: RgbImage;
         if (!refs.has(tier)) refs.set(tier, await reference(tier, source));
         let ref = refs.get(tier) as RgbImage;
         if (tier === 'bicubic') {
           // Every 2nd pixel of every 2nd row of the 1920x1080 frame, scored against the same grid.
-          const g = (await page.evaluate('window.__receiver.grabOutput(2)')) as { width: number; height: number; rgb: string };
+          const g = await grabOutputTrack(page, 2);
           shot = { width: g.width, height: g.height, data: new Uint8Array(Buffer.from(g.rgb, 'base64')) };
           ref = subsample(ref, 2);
         } else {
@@ -170,6 +206,7 @@ export async function runCallScenario(o: ScenarioOptions): Promise<ScenarioRepor
         });
       }
       // Stats keep flowing on every receiver of the wave once all of them are connected.
+      step(`wave ${w}: checking stats and candidate pairs`);
       for (const [i, { page }] of opened.entries()) {
         const r = waveReports[i] as ReceiverReport;
         const s = await until('more stats events', async () => {
@@ -180,6 +217,7 @@ export async function runCallScenario(o: ScenarioOptions): Promise<ScenarioRepor
         r.pairs = (await page.evaluate('window.__receiver.selectedPairs()')) as PairAddress[];
       }
       reports.push(...waveReports);
+      step(`wave ${w}: checked`);
       if (!last) {
         // The next wave replaces this one: SwiftShader cannot run a model for four pages on two cores.
         for (const { browser } of opened) await browser.close();

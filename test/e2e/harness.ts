@@ -24,10 +24,10 @@ export function ensureDemoPages(): Promise<string> {
 
 /** A still frame of ffmpeg's testsrc2 (colour bars, gradients, text): sharp edges a wrong upscale would blur. */
 export async function stillY4m(): Promise<string> {
-  // 3 fps: every receiver paints each frame at 1080p through SwiftShader on two cores; at 30 fps the GPU
+  // 1 fps: every receiver paints each frame at 1080p through SwiftShader on two cores; at 30 fps the GPU
   // process saturates and the pages stop answering.
-  const out = join(E2E_OUT, 'still-480x270-3fps.y4m');
-  if (!existsSync(out)) await makeY4m(out, { source: null, frames: 3, fps: 3, still: true });
+  const out = join(E2E_OUT, 'still-480x270-1fps.y4m');
+  if (!existsSync(out)) await makeY4m(out, { source: null, frames: 2, fps: 1, still: true });
   return out;
 }
 

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
-import type { Generator } from '../../model/types.js';
 import { fitRect } from '../fitRect.js';
 import { ModelStore } from '../ModelStore.js';
 import type { ModelRef } from '../protocol.js';
@@ -30,7 +29,6 @@ export class WebGLRenderer implements ModelRenderer<VideoFrame, OffscreenCanvas>
   readonly canvas: OffscreenCanvas;
   readonly #context: OffscreenCanvasRenderingContext2D;
   readonly #models = new ModelStore();
-  #generator: Generator | null = null;
   #isLost = false;
   #disposed = false;
   #staging: OffscreenCanvas = new OffscreenCanvas(1, 1);
@@ -78,13 +76,11 @@ export class WebGLRenderer implements ModelRenderer<VideoFrame, OffscreenCanvas>
   }
 
   select(model: ModelRef): void {
-    const g = this.#models.get(model);
-    if (g === undefined) throw new Error(`model ${model.variant} was not prepared`);
-    this.#generator = g;
+    this.#models.select(model);
   }
 
   async render(frame: VideoFrame): Promise<RenderResult<OffscreenCanvas>> {
-    const g = this.#generator;
+    const g = this.#models.selected;
     if (g === null || this.#disposed) throw new Error('WebGLRenderer: no model selected');
     const started = performance.now();
     const w = frame.displayWidth;
@@ -140,7 +136,6 @@ export class WebGLRenderer implements ModelRenderer<VideoFrame, OffscreenCanvas>
     if (this.#disposed) return;
     this.#disposed = true;
     this.#models.dispose();
-    this.#generator = null;
     for (const t of this.#live) t.dispose();
     this.#live.clear();
     unregisterBackend('webgl');

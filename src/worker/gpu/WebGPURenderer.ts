@@ -26,7 +26,6 @@ export class WebGPURenderer implements ModelRenderer<VideoFrame, OffscreenCanvas
   readonly timing: TimingSource;
   readonly f16: boolean;
   readonly #models = new ModelStore();
-  #generator: Generator | null = null;
   #disposed = false;
   #isLost = false;
 
@@ -83,13 +82,11 @@ export class WebGPURenderer implements ModelRenderer<VideoFrame, OffscreenCanvas
   }
 
   select(model: ModelRef): void {
-    const g = this.#models.get(model);
-    if (g === undefined) throw new Error(`model ${model.variant} was not prepared`);
-    this.#generator = g;
+    this.#models.select(model);
   }
 
   async render(frame: VideoFrame): Promise<RenderResult<OffscreenCanvas>> {
-    const g = this.#generator;
+    const g = this.#models.selected;
     if (g === null || this.#disposed) throw new Error('WebGPURenderer: no model selected');
     const width = frame.displayWidth;
     const height = frame.displayHeight;
@@ -143,7 +140,6 @@ export class WebGPURenderer implements ModelRenderer<VideoFrame, OffscreenCanvas
     if (this.#disposed) return;
     this.#disposed = true;
     this.#models.dispose();
-    this.#generator = null;
     this.passes.dispose();
     unregisterBackend('webgpu');
     this.device.destroy();
