@@ -27,6 +27,8 @@ export function runIsolated<T>(script: string, args: readonly string[], marker: 
 
 /** The child side: runs `main`, prints its result as `MARKER {...}` and exits (0, or 1 on error). */
 export function reportResult(marker: string, main: () => Promise<unknown>): void {
+  // A timed-out parent sends SIGTERM: exit through process.exit so that 'exit' hooks (coturn's kill) run.
+  process.once('SIGTERM', () => process.exit(143));
   main().then(
     (result) => {
       process.stdout.write(`${marker} ${JSON.stringify(result)}\n`);

@@ -90,7 +90,10 @@ export async function startCoturn(o: CoturnOptions): Promise<Coturn> {
   child.stderr?.on('data', (d: Buffer) => { log += d.toString('utf8'); });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   // Never leave a relay running behind a crashed test.
-  const killOnExit = (): void => { child.kill('SIGKILL'); };
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
   process.once('exit', killOnExit);
   const stop = async (): Promise<void> => {
     process.off('exit', killOnExit);
