@@ -91,6 +91,20 @@ describe('SignalingServer relay', () => {
     await r.c.close();
     await expect.poll(() => server.stats().rooms).toBe(0);
   });
+
+  it('hands the configured ICE servers (STUN/TURN) to every client in joined', async () => {
+    const iceServers = [{ urls: 'stun:127.0.0.1:3478' }, { urls: ['turn:127.0.0.1:3478?transport=udp', 'turn:127.0.0.1:3478?transport=tcp'], username: 'u', credential: 'p' }];
+    const { url } = await serve({ iceServers });
+    for (const role of ['sender', 'receiver'] as const) {
+      const c = await client(url);
+      c.send({ type: 'join', room: 'ice', role });
+      expect((await c.next('joined')).iceServers).toEqual(iceServers);
+    }
+    const plain = await serve();
+    const c = await client(plain.url);
+    c.send({ type: 'join', room: 'ice', role: 'sender' });
+    expect((await c.next('joined')).iceServers).toEqual([]);
+  });
 });
 
 describe('SignalingServer on a shared HTTP server', () => {
