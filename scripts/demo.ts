@@ -107,12 +107,17 @@ async function main(): Promise<void> {
     return;
   }
 
-  const q = (m: Mode): string => `?mode=${m}&room=demo`;
+  const q = (m: Mode | 'mediasoup'): string => `?mode=${m}&room=demo`;
   console.log(`SwiftSR demo on ${server.url}  (Ctrl-C to stop)`);
   console.log(`  sender:   ${server.url}/sender/index.html${q('p2p')}`);
   console.log(`  receiver: ${server.url}/receiver/index.html${q('p2p')}`);
   console.log(`  SFU (one upload, many receivers): ${server.url}/sender/index.html${q('sfu')} and ${server.url}/receiver/index.html${q('sfu')}`);
   console.log(`  simple-peer: ${server.url}/sender/index.html${q('simple-peer')} and ${server.url}/receiver/index.html${q('simple-peer')}`);
+  if (server.mediasoup.mounted) {
+    console.log(`  mediasoup: ${server.url}/sender/index.html${q('mediasoup')} and ${server.url}/receiver/index.html${q('mediasoup')}`);
+  } else {
+    console.log(`  mediasoup mode not served: ${server.mediasoup.reason}`);
+  }
   if (values['sfu-host'] === '127.0.0.1') {
     console.log('  note: the SFU listens on 127.0.0.1 only; a browser reaches it when started with --allow-loopback-in-peer-connection, or pass --sfu-host <this machine\'s address>.');
   }

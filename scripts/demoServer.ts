@@ -1,16 +1,11 @@
-import { createReadStream, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, sep } from 'node:path';
+import { MediasoupUnavailableError } from '../signaling-server/mediasoup/loadMediasoup.js';
+import { MediasoupRouter } from '../signaling-server/mediasoup/MediasoupRouter.js';
 import type { IceServerConfig } from '../signaling-server/protocol.js';
 import { WeriftSfu } from '../signaling-server/sfu/WeriftSfu.js';
 import { SignalingServer } from '../signaling-server/SignalingServer.js';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json',
-  '.map': 'application/json', '.bin': 'application/octet-stream', '.wasm': 'application/wasm', '.png': 'image/png',
-  '.svg': 'image/svg+xml', '.webm': 'video/webm', '.mp4': 'video/mp4',
-};
+import { staticFiles } from './pageServer.js';
 
 export interface DemoServerOptions {
   host: string;
@@ -21,38 +16,26 @@ export interface DemoServerOptions {
   /** Address the SFU's ICE uses; 127.0.0.1 keeps media on this machine. */
   sfuHost: string;
   tokenSecret: string | undefined;
+  /** 'auto' (default): mount /ws-mediasoup when the optional `mediasoup` package loads; 'off': never. */
+  mediasoup?: 'auto' | 'off';
 }
 
 export interface DemoServer {
   readonly url: string;
   readonly p2p: SignalingServer;
   readonly sfu: WeriftSfu;
+  /** Whether /ws-mediasoup is served, or why not. */
+  readonly mediasoup: { mounted: true } | { mounted: false; reason: string };
   close(): Promise<void>;
 }
 
 /**
- * One HTTP server for the demo: the built pages, the model files, the benchmark results, and two
- * signaling endpoints: /ws (P2P and simple-peer) and /ws-sfu (the werift SFU).
+ * One HTTP server for the demo: the built pages, the model files, the benchmark results, and the
+ * signaling endpoints: /ws (P2P and simple-peer), /ws-sfu (the werift SFU) and, where the optional
+ * `mediasoup` package is installed, /ws-mediasoup.
  */
 export async function startDemoServer(o: DemoServerOptions): Promise<DemoServer> {
-  const mounts = Object.entries(o.mounts).sort((a, b) => b[0].length - a[0].length);
-  const http: Server = createServer((req, res) => {
-    let path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    if (path.endsWith('/')) path += 'index.html';
-    const mount = mounts.find(([prefix]) => path.startsWith(prefix));
-    if (mount === undefined) return void res.writeHead(404).end('not found\n');
-    const rel = normalize(path.slice(mount[0].length));
-    const root = normalize(mount[1]).replace(/[/\\]$/, '');
-    const file = join(root, rel);
-    if (rel.startsWith('..') || !file.startsWith(root + sep)) return void res.writeHead(403).end();
-    try {
-      if (!statSync(file).isFile()) throw new Error('not a file');
-    } catch {
-      return void res.writeHead(404).end('not found\n');
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
-    createReadStream(file).pipe(res);
-  });
+  const http: Server = createServer(staticFiles(o.mounts, { index: true }));
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(o.port, o.host, resolve);
@@ -64,16 +47,27 @@ export async function startDemoServer(o: DemoServerOptions): Promise<DemoServer>
   const sfu = new WeriftSfu({ hostAddress: o.sfuHost, loopbackOnly: o.sfuHost === '127.0.0.1' });
   const p2p = new SignalingServer({ ...common, path: '/ws' });
   const sfuServer = new SignalingServer({ ...common, path: '/ws-sfu', mode: 'sfu', mediaRouter: sfu });
-  await p2p.start();
-  await sfuServer.start();
+  const servers = [p2p, sfuServer];
+  let mediasoup: DemoServer['mediasoup'] = { mounted: false, reason: 'disabled (mediasoup: off)' };
+  if ((o.mediasoup ?? 'auto') === 'auto') {
+    try {
+      const router = await MediasoupRouter.create({ listenIp: o.sfuHost });
+      servers.push(new SignalingServer({ ...common, path: '/ws-mediasoup', mode: 'mediasoup', mediaRouter: router }));
+      mediasoup = { mounted: true };
+    } catch (error) {
+      if (!(error instanceof MediasoupUnavailableError)) throw error;
+      mediasoup = { mounted: false, reason: error.message };
+    }
+  }
+  for (const s of servers) await s.start();
+  const paths = new Set(servers.map((s) => s.options.path));
   http.on('upgrade', (req, socket) => {
-    const p = (req.url ?? '').split('?')[0];
-    if (p !== '/ws' && p !== '/ws-sfu') socket.destroy();
+    if (!paths.has((req.url ?? '').split('?')[0] ?? '')) socket.destroy();
   });
   return {
-    url, p2p, sfu,
+    url, p2p, sfu, mediasoup,
     async close() {
-      await Promise.all([p2p.close(), sfuServer.close()]);
+      await Promise.all(servers.map((s) => s.close()));
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },

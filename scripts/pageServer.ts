@@ -1,5 +1,5 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 
@@ -12,6 +12,11 @@ const TYPES: Record<string, string> = {
   '.bin': 'application/octet-stream',
   '.css': 'text/css',
   '.png': 'image/png',
+  '.map': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.webm': 'video/webm',
+  '.mp4': 'video/mp4',
+  '.onnx': 'application/octet-stream',
 };
 
 export interface PageServer {
@@ -20,13 +25,40 @@ export interface PageServer {
 }
 
 /**
- * A static file server on 127.0.0.1 for bench and browser-test pages: each URL prefix maps to one folder, and nothing
- * outside those folders is reachable (no `..`). POST bodies (frames a page captured) go to `onPost`.
+ * Serves files from `mounts` (URL prefix -> folder, longest prefix wins); nothing outside those folders is
+ * reachable (no `..`). `index`: a path ending in `/` serves its index.html.
+ */
+export function staticFiles(mounts: Readonly<Record<string, string>>, options: { index?: boolean } = {}): (req: IncomingMessage, res: ServerResponse) => void {
+  const prefixes = Object.keys(mounts).sort((a, b) => b.length - a.length);
+  return (req, res) => {
+    let path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    if ((options.index ?? false) && path.endsWith('/')) path += 'index.html';
+    const prefix = prefixes.find((p) => path.startsWith(p));
+    const root = prefix === undefined ? undefined : mounts[prefix]?.replace(/[/\\]+$/, '');
+    const rel = prefix === undefined ? '' : normalize(path.slice(prefix.length));
+    const file = root === undefined ? undefined : join(root, rel);
+    if (file === undefined || root === undefined || rel.startsWith('..') || !file.startsWith(root + sep)) {
+      res.writeHead(prefix === undefined ? 404 : 403).end(prefix === undefined ? 'not found\n' : '');
+      return;
+    }
+    if (!existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404).end('not found\n');
+      return;
+    }
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    createReadStream(file).pipe(res);
+  };
+}
+
+/**
+ * A static file server on 127.0.0.1 for bench and browser-test pages (see staticFiles). POST bodies (frames
+ * a page captured) go to `onPost`.
  */
 export async function servePages(mounts: Readonly<Record<string, string>>, onPost?: (url: URL, body: Buffer) => void): Promise<PageServer> {
+  const files = staticFiles(mounts);
   const server: Server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
     if (req.method === 'POST' && onPost !== undefined) {
+      const url = new URL(req.url ?? '/', 'http://x');
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
@@ -35,17 +67,7 @@ export async function servePages(mounts: Readonly<Record<string, string>>, onPos
       });
       return;
     }
-    const path = decodeURIComponent(url.pathname);
-    const prefix = Object.keys(mounts).sort((a, b) => b.length - a.length).find((p) => path.startsWith(p));
-    const root = prefix === undefined ? undefined : mounts[prefix]?.replace(/[/\\]+$/, '');
-    const rel = prefix === undefined ? '' : normalize(path.slice(prefix.length));
-    const file = root === undefined ? undefined : join(root, rel);
-    if (file === undefined || root === undefined || rel.startsWith('..') || !file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404).end('not found');
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
-    createReadStream(file).pipe(res);
+    files(req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

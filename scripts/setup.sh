@@ -16,6 +16,10 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${need_apt[@]}" fonts-liberation >/dev/null
+    # Where systemd runs, Debian's coturn starts a daemon on every interface; the tests start their own on 127.0.0.1.
+    if [[ " ${need_apt[*]} " == *" coturn "* ]] && [ -d /run/systemd/system ]; then
+      systemctl disable --now coturn >/dev/null 2>&1 || true
+    fi
   else
     echo "setup: missing ${need_apt[*]}. Install them (Debian: sudo apt-get install ${need_apt[*]}) and run again." >&2
     exit 1
