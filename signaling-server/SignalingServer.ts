@@ -7,28 +7,10 @@ import { MediaRequestError } from './MediaRouter.js';
 import type { MsRequest } from './mediasoupProtocol.js';
 import { resolveOptions, type SignalingServerOptions } from './options.js';
 import { parseClientMessage, SFU_PEER_ID, type ClientMessage, type ErrorCode, type JoinMessage, type PeerInfo, type ServerMessage, type SignalMessage } from './protocol.js';
+import { CLOSE_CODES, type Connection, type ServerStats } from './connection.js';
 import { RateLimiter } from './RateLimiter.js';
 import { RoomRegistry } from './RoomRegistry.js';
 import { verifyRoomToken } from './tokens.js';
-
-interface Connection extends PeerInfo {
-  readonly ws: WebSocket;
-  readonly limiter: RateLimiter;
-  room: string | undefined;
-  alive: boolean;
-  violations: number;
-}
-
-export interface ServerStats {
-  connections: number;
-  rooms: number;
-  peers: number;
-  /** Connections dropped by the server, by reason. */
-  dropped: { heartbeat: number; backpressure: number; rateLimit: number };
-}
-
-/** Close codes the server uses (RFC 6455 section 7.4). */
-export const CLOSE_CODES = { policy: 1008, tooBig: 1009, goingAway: 1001 } as const;
 
 /**
  * The signaling server: validates every frame, keeps rooms, relays offer/answer/candidate between a

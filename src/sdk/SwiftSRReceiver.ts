@@ -4,22 +4,13 @@ import { TypedEmitter, type ReceiverEventMap, type ReceiverState } from './event
 import { FrameFeeder } from './FrameFeeder.js';
 import { resolveOptions, type ReceiverOptions, type ResolvedOptions } from './options.js';
 import { resolveVideoTrack, type VideoSource } from './sources.js';
-import { assertMinimumSupport, chooseInputPath, chooseOutputPath, detectMainThread, type WorkerSupport } from './support.js';
+import { assertMinimumSupport, chooseInputPath, chooseOutputPath, detectMainThread, mainThreadMedia, type WorkerSupport } from './support.js';
 
 interface PendingAttach {
   readonly sourceId: number;
   resolve(): void;
   reject(error: unknown): void;
 }
-
-interface TrackGenerator extends MediaStreamTrack {
-  readonly writable: WritableStream<VideoFrame>;
-}
-
-type G = typeof globalThis & {
-  MediaStreamTrackProcessor?: new (init: { track: MediaStreamTrack }) => { readable: ReadableStream<VideoFrame> };
-  MediaStreamTrackGenerator?: new (init: { kind: 'video' }) => TrackGenerator;
-};
 
 /**
  * Upscales a remote video track in a worker and paints it into a canvas or `outputTrack`.
@@ -79,7 +70,7 @@ export class SwiftSRReceiver extends TypedEmitter<ReceiverEventMap> {
     const support = await this.#helloOrDefault();
     const path = chooseInputPath(detectMainThread(), support);
     if (path === 'processor-main') {
-      const Processor = (globalThis as G).MediaStreamTrackProcessor;
+      const Processor = mainThreadMedia().MediaStreamTrackProcessor;
       if (Processor === undefined) throw new SwiftSRError('unsupported', 'MediaStreamTrackProcessor vanished');
       const { readable } = new Processor({ track });
       this.#post({ type: 'attach', sourceId, input: { kind: 'stream', readable } }, [readable]);
@@ -220,7 +211,7 @@ export class SwiftSRReceiver extends TypedEmitter<ReceiverEventMap> {
   #makeOutput(path: ReturnType<typeof chooseOutputPath>): OutputTarget {
     const { canvas, outputWidth, outputHeight } = this.options;
     if (canvas !== null) return { kind: 'canvas', canvas: canvas instanceof OffscreenCanvas ? canvas : canvas.transferControlToOffscreen() };
-    const Generator = (globalThis as G).MediaStreamTrackGenerator;
+    const Generator = mainThreadMedia().MediaStreamTrackGenerator;
     if (path === 'generator-main' && Generator !== undefined) {
       const generator = new Generator({ kind: 'video' });
       this.#outputTrack = generator;

@@ -33,6 +33,18 @@ export interface GpuSupport {
 
 type Global = Record<string, unknown>;
 
+interface TrackGenerator extends MediaStreamTrack {
+  readonly writable: WritableStream<VideoFrame>;
+}
+
+/** Chromium's main-thread breakout-box constructors, typed (absent from lib.dom), or undefined. */
+export function mainThreadMedia(g: object = globalThis): {
+  MediaStreamTrackProcessor?: new (init: { track: MediaStreamTrack }) => { readable: ReadableStream<VideoFrame> };
+  MediaStreamTrackGenerator?: new (init: { kind: 'video' }) => TrackGenerator;
+} {
+  return g;
+}
+
 export function detectMainThread(g: Global = globalThis): MainThreadSupport {
   const canvasProto = (g.HTMLCanvasElement as { prototype?: object } | undefined)?.prototype;
   const videoProto = (g.HTMLVideoElement as { prototype?: object } | undefined)?.prototype;
