@@ -8,7 +8,8 @@ import { CODEC_SPECS, type Codec } from './codecs.js';
 import { decodeRgbFrames, ffmpeg, packetBytes, probeVideo } from './ffmpeg.js';
 import type { FrameUpscaler } from './nodeUpscalers.js';
 import { ffmpegFilters, vmafScore, vmafSupport } from './vmaf.js';
-import { barcodeBlock, measureWebrtcCurve, writeBarcodedY4m } from './webrtcCurve.js';
+import { measureCallCurves } from './callCurves.js';
+import { barcodeBlock } from './webrtcCurve.js';
 
 export interface BandwidthOptions {
   readonly source: string;
@@ -27,8 +28,8 @@ export interface BandwidthOptions {
   readonly upscalers: readonly FrameUpscaler[];
   /** Upscalers that run at these target bitrates only (slow models); the others run at every bitrate. */
   readonly upscalerBitrates?: ReadonlyMap<string, readonly number[]>;
-  /** Curve C through headless Chromium's WebRTC stack; null to skip it. */
-  readonly webrtc: { readonly warmupMs: number; readonly captureMs: number } | null;
+  /** Curve C (and with lowRes, D: the 270p call) through headless Chromium's WebRTC stack; null to skip. */
+  readonly webrtc: { readonly warmupMs: number; readonly captureMs: number; readonly lowRes: boolean } | null;
   readonly log: (msg: string) => void;
 }
 
@@ -155,46 +156,11 @@ export async function measureBandwidth(o: BandwidthOptions): Promise<BandwidthMe
       }
     }
     if (o.webrtc !== null) {
-      const y4m = join(work, 'camera.y4m');
-      await writeBarcodedY4m(hr, y4m, w, h, o.fps);
-      const points: CurvePoint[] = [];
-      await measureWebrtcCurve({
-        y4m,
-        width: w,
-        height: h,
-        bitratesKbps: o.bitratesKbps,
-        wanted: [...ref.keys()],
-        loopFrames: o.frames,
-        ...o.webrtc,
-        log: o.log,
-        onPoint: async (p) => {
-          if (p.frames.size === 0) {
-            o.log(`webrtc ${p.targetKbps} kbit/s: no frame captured, point dropped`);
-            return;
-          }
-          const got = new Map([...p.frames].map(([i, b]) => [i, fromBytes(w, h, b)]));
-          const r = await withVmaf(got, scoreFrames(got, ref, o.scale, cropBottom));
-          points.push({
-            targetKbps: p.targetKbps,
-            kbps: p.kbps,
-            psnrY: r.psnrY,
-            ssimY: r.ssimY,
-            ...(r.vmaf !== undefined ? { vmaf: r.vmaf } : {}),
-            sentWidth: p.sentWidth,
-            sentHeight: p.sentHeight,
-            receivedFps: p.receivedFps,
-            scoredFrames: r.frames,
-            scoredReceived: p.captured.length - p.repeated.length,
-            scoredNotReceived: p.repeated.length,
-            framesEncoded: p.framesEncoded,
-            framesDecoded: p.framesDecoded,
-            framesRead: p.framesRead,
-            limitation: p.qualityLimitationReason,
-          });
-          o.log(`webrtc ${p.targetKbps} kbit/s: ${r.psnrY.toFixed(2)} dB on ${r.frames} frames`);
-        },
-      });
-      curves.push({ id: 'C/vp8/webrtc', kind: 'webrtc', codec: 'vp8', upscaler: 'browser', points });
+      // Curve D runs the upscalers of the VP8 270p curve except the slow ones limited to a few bitrates.
+      const dUps = o.upscalers.filter((u) => (u.name === 'bicubic' || o.srCodecs.includes('vp8')) && o.upscalerBitrates?.get(u.name) === undefined);
+      const scoreCall = async (test: ReadonlyMap<number, RgbImage>) => withVmaf(test, scoreFrames(test, ref, o.scale, cropBottom));
+      const call = await measureCallCurves({ work, hrY4m: hr, lrY4m: lr, hr: [w, h], lr: [lw, lh], fps: o.fps, frames: o.frames, wanted: [...ref.keys()], bitratesKbps: o.bitratesKbps, ...o.webrtc, upscalers: o.webrtc.lowRes ? dUps : [], score: scoreCall, log: o.log });
+      curves.push(...call);
     }
     const size = await stat(o.source);
     o.log(`source ${o.source} (${size.size} bytes) scored on ${ref.size} frames`);
@@ -223,7 +189,7 @@ export async function measureBandwidth(o: BandwidthOptions): Promise<BandwidthMe
   }
 }
 
-/** BD-rate of every downscaled curve (and the webrtc curve) against direct 1080p of the same codec. */
+/** BD-rate of every downscaled curve against direct 1080p of the same codec, and of B and D against the browser call (C). */
 export function analyse(curves: readonly Curve[]): { comparisons: Comparison[]; equivalents: Equivalent[] } {
   const comparisons: Comparison[] = [];
   const eq: Equivalent[] = [];
@@ -234,7 +200,7 @@ export function analyse(curves: readonly Curve[]): { comparisons: Comparison[]; 
       eq.push(...equivalents(direct, c));
     }
     if (c.kind === 'webrtc') {
-      for (const b of curves.filter((d) => d.kind === 'downscaled' && d.codec === c.codec)) comparisons.push(compareCurves(c, b));
+      for (const b of curves.filter((d) => (d.kind === 'downscaled' || d.kind === 'webrtc-lr') && d.codec === c.codec)) comparisons.push(compareCurves(c, b));
     }
   }
   return { comparisons, equivalents: eq };

@@ -25,7 +25,8 @@ export interface CurvePoint {
   readonly limitation?: string;
 }
 
-export type CurveKind = 'direct' | 'downscaled' | 'webrtc';
+/** webrtc: curve C (a call today); webrtc-lr: curve D (a 270p call, upscaled on receipt). */
+export type CurveKind = 'direct' | 'downscaled' | 'webrtc' | 'webrtc-lr';
 
 export interface Curve {
   readonly id: string;

@@ -16,13 +16,14 @@ export const BANDWIDTH_HELP = `npm run bench:bandwidth -- [options]
   --fps <n>             frame rate of the encoded clip (default 30)
   --score-every <n>     score every n-th frame (default 15: 4 frames, 1080p SSIM in JS is slow)
   --bitrates <list>     target kbit/s (default 200,300,500,750,1000,1500,2500,4000)
-  --codecs <list>       vp8,vp9,h264 (default all)
+  --codecs <list>       vp8,vp9,h264 (default all); none for the browser call curves (C, D) only
   --sr-codecs <list>    codecs whose 270p curve also runs the SR models (default vp8)
   --models <list>       model dirs under models/ (default: every 4x model); --no-models for bicubic only.
                         name@500+1500 runs that model at those target bitrates only (for slow models)
   --downscale <flag>    ffmpeg scale flag of the sender's downscale (default area: the box filter
                         libyuv uses when WebRTC scales a frame down)
-  --no-webrtc           skip curve C (headless Chromium's WebRTC sender, VP8, default degradation, 127.0.0.1 only)
+  --no-webrtc           skip curves C and D (headless Chromium's WebRTC sender, VP8, 127.0.0.1 only)
+  --no-webrtc-lr        skip curve D only (the 270p source sent with maintain-resolution, then upscaled)
   --webrtc-warmup-s <s> seconds per bitrate before measuring, for rate control and resolution adaptation (default 6)
   --webrtc-capture-s <s> seconds measured per bitrate (default 4)
   --out <dir>           results directory (default bench/results)`;
@@ -46,6 +47,7 @@ export async function bandwidthMain(argv: readonly string[]): Promise<BandwidthR
       'no-models': { type: 'boolean', default: false },
       downscale: { type: 'string', default: 'area' },
       'no-webrtc': { type: 'boolean', default: false },
+      'no-webrtc-lr': { type: 'boolean', default: false },
       'webrtc-warmup-s': { type: 'string', default: '6' },
       'webrtc-capture-s': { type: 'string', default: '4' },
       out: { type: 'string', default: RESULTS_DIR },
@@ -84,12 +86,12 @@ export async function bandwidthMain(argv: readonly string[]): Promise<BandwidthR
       scoreEvery: int(values['score-every'], 'score-every'),
       scale,
       bitratesKbps: bitrates,
-      codecs: parseCodecs(values.codecs),
+      codecs: values.codecs.trim() === 'none' ? [] : parseCodecs(values.codecs),
       srCodecs: parseCodecs(values['sr-codecs']),
       downscale: values.downscale,
       upscalers,
       upscalerBitrates,
-      webrtc: values['no-webrtc'] ? null : { warmupMs: Number(values['webrtc-warmup-s']) * 1000, captureMs: Number(values['webrtc-capture-s']) * 1000 },
+      webrtc: values['no-webrtc'] ? null : { warmupMs: Number(values['webrtc-warmup-s']) * 1000, captureMs: Number(values['webrtc-capture-s']) * 1000, lowRes: !values['no-webrtc-lr'] },
       log: (msg) => console.log(msg),
     });
     const result: BandwidthResult = { run, ...m };

@@ -3,8 +3,22 @@ import type { BandwidthMeasurement } from './bandwidth.js';
 import type { Curve } from './bandwidthAnalysis.js';
 import { linePlotSvg, type Series } from './svgPlot.js';
 
-const label = (c: Curve): string =>
-  c.kind === 'direct' ? `${c.codec} direct 1080p` : c.kind === 'webrtc' ? `browser ${c.codec}, balanced` : `${c.codec} 270p + ${c.upscaler ?? '?'}`;
+const label = (c: Curve): string => {
+  switch (c.kind) {
+    case 'direct':
+      return `${c.codec} direct 1080p`;
+    case 'webrtc':
+      return `browser ${c.codec} call, balanced (C)`;
+    case 'webrtc-lr':
+      return `browser ${c.codec} call at 270p + ${c.upscaler ?? '?'} (D)`;
+    case 'downscaled':
+      return `${c.codec} 270p + ${c.upscaler ?? '?'}`;
+    default: {
+      const never: never = c.kind;
+      return never;
+    }
+  }
+};
 
 /** One SVG per codec and metric: direct, downscaled + each upscaler, and the browser curve. */
 export function bandwidthPlots(m: BandwidthMeasurement): Map<string, string> {
@@ -15,7 +29,7 @@ export function bandwidthPlots(m: BandwidthMeasurement): Map<string, string> {
       const series: Series[] = curves.map((c) => ({
         label: label(c),
         points: c.points.map((p) => [p.kbps, p[metric]] as const),
-        dashed: c.kind !== 'downscaled',
+        dashed: c.kind === 'direct' || c.kind === 'webrtc',
       }));
       plots.set(
         `bandwidth-${codec}-${metric === 'psnrY' ? 'psnr' : 'ssim'}.svg`,

@@ -16,6 +16,7 @@ export function barcodeBlock(height: number): number {
 /** Writes the source as a .y4m for Chromium's fake camera, each frame stamped with its index barcode. */
 export async function writeBarcodedY4m(hrY4m: string, out: string, width: number, height: number, fps: number): Promise<void> {
   const block = barcodeBlock(height);
+  if ((BARCODE_BITS + 2) * block > width) throw new RangeError(`a ${width}x${height} source is too narrow for the ${(BARCODE_BITS + 2) * block}-pixel frame barcode`);
   const ySize = width * height;
   const frameBytes = (ySize * 3) / 2;
   const file = createWriteStream(out);
@@ -59,6 +60,8 @@ export interface WebrtcCurveOptions {
   readonly loopFrames: number;
   readonly warmupMs: number;
   readonly captureMs: number;
+  /** Unset: the browser default (balanced). */
+  readonly degradation?: 'maintain-resolution';
   /** Called per bitrate so that 1080p frames of one bitrate at a time are held in memory. */
   readonly onPoint: (p: WebrtcPoint) => void | Promise<void>;
   readonly log: (msg: string) => void;
@@ -92,6 +95,7 @@ export async function measureWebrtcCurve(o: WebrtcCurveOptions): Promise<void> {
         loopFrames: o.loopFrames,
         barcode: { bits: BARCODE_BITS, block: barcodeBlock(o.height) },
         uploadUrl: `${server.url}/upload`,
+        ...(o.degradation !== undefined ? { degradation: o.degradation } : {}),
       };
       const r = await page.evaluate((q) => (globalThis as unknown as { swiftsrWebrtc: WebrtcPageApi }).swiftsrWebrtc.run(q), req);
       const foreign = r.candidates.filter((c) => !c.includes(' 127.0.0.1 '));
@@ -99,7 +103,7 @@ export async function measureWebrtcCurve(o: WebrtcCurveOptions): Promise<void> {
       const point: WebrtcPoint = { ...r, targetKbps: kbps, kbps: (r.bytesSent * 8) / r.seconds / 1000, frames };
       const received = r.captured.length - r.repeated.length;
       o.log(
-        `webrtc ${kbps} kbit/s: sent ${point.kbps.toFixed(0)} kbit/s at ${r.sentWidth}x${r.sentHeight} ${r.sentFps} fps (${r.qualityLimitationReason}); ` +
+        `webrtc ${o.width}x${o.height} ${o.degradation ?? 'balanced'} ${kbps} kbit/s: sent ${point.kbps.toFixed(0)} kbit/s at ${r.sentWidth}x${r.sentHeight} ${r.sentFps} fps (${r.qualityLimitationReason}); ` +
           `scored frames: ${received} received, ${r.repeated.length} never received (scored with the frame on screen), ${o.wanted.length - r.captured.length} not resolved; ` +
           `window: ${r.framesEncoded} encoded, ${r.framesDecoded} decoded, ${r.framesRead} read by the page (${r.unreadable} without a barcode)`,
       );

@@ -15,7 +15,7 @@ async function cameraTrack(w: number, h: number): Promise<MediaStreamTrack> {
 }
 
 /** Two peer connections in one page, ICE restricted to 127.0.0.1 so nothing leaves the machine. */
-async function connect(track: MediaStreamTrack, maxBitrate: number, candidates: string[]): Promise<{ pc1: RTCPeerConnection; pc2: RTCPeerConnection; remote: Promise<MediaStreamTrack> }> {
+async function connect(track: MediaStreamTrack, maxBitrate: number, degradation: WebrtcRunRequest['degradation'], candidates: string[]): Promise<{ pc1: RTCPeerConnection; pc2: RTCPeerConnection; remote: Promise<MediaStreamTrack> }> {
   const pc1 = new RTCPeerConnection();
   const pc2 = new RTCPeerConnection();
   const relay = (to: RTCPeerConnection) => (e: RTCPeerConnectionIceEvent) => {
@@ -26,8 +26,14 @@ async function connect(track: MediaStreamTrack, maxBitrate: number, candidates: 
   pc1.onicecandidate = relay(pc2);
   pc2.onicecandidate = relay(pc1);
   const remote = new Promise<MediaStreamTrack>((resolve) => (pc2.ontrack = (e) => resolve(e.track)));
-  // No degradationPreference: the default ('balanced' for camera tracks) is what calls get today.
+  // No degradationPreference unless asked: the default ('balanced' for camera tracks) is what calls get today.
   const tr = pc1.addTransceiver(track, { direction: 'sendonly', sendEncodings: [{ maxBitrate }] });
+  if (degradation !== undefined) {
+    // lib.dom lacks degradationPreference on RTCRtpSendParameters; Chromium honours it.
+    const params = tr.sender.getParameters() as RTCRtpSendParameters & { degradationPreference?: string };
+    params.degradationPreference = degradation;
+    await tr.sender.setParameters(params);
+  }
   const vp8 = (RTCRtpSender.getCapabilities('video')?.codecs ?? []).filter((c) => c.mimeType === 'video/VP8');
   tr.setCodecPreferences(vp8);
   const offer = await pc1.createOffer();
@@ -54,7 +60,7 @@ const DRAIN_MS = 3000;
 async function run(req: WebrtcRunRequest): Promise<WebrtcRunResult> {
   const { width: w, height: h } = req;
   const candidates: string[] = [];
-  const { pc1, pc2, remote } = await connect(await cameraTrack(w, h), req.maxBitrateBps, candidates);
+  const { pc1, pc2, remote } = await connect(await cameraTrack(w, h), req.maxBitrateBps, req.degradation, candidates);
   const TrackProcessor = (globalThis as { MediaStreamTrackProcessor?: Processor }).MediaStreamTrackProcessor;
   if (TrackProcessor === undefined) throw new Error('MediaStreamTrackProcessor is missing (Chromium only)');
   const reader = new TrackProcessor({ track: await remote, maxBufferSize: PROCESSOR_BUFFER }).readable.getReader();

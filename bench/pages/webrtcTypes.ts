@@ -4,6 +4,8 @@ export interface WebrtcRunRequest {
   readonly width: number;
   readonly height: number;
   readonly maxBitrateBps: number;
+  /** Unset: the browser default ('balanced'). 'maintain-resolution': how a SwiftSR sender pins 270p. */
+  readonly degradation?: 'maintain-resolution';
   /** Let rate control and resolution adaptation settle before measuring. */
   readonly warmupMs: number;
   readonly captureMs: number;
