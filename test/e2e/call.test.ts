@@ -12,7 +12,8 @@ import { E2E_OUT, ensureDemoPages, runScenarioIsolated, stillY4m } from './harne
  * PSNR threshold, 40 dB against the same upscaler applied to the sender's own frame: the source is a
  * still, so VP8 at 2.5 Mbit/s converges to nearly lossless (measured 50-54 dB for both the tiny model and
  * bicubic, P2P and SFU). 40 dB leaves 10 dB for encoder variation and still fails every defect seen on the
- * way: WebGPU's gamut mapping of WebRTC frames (31 dB), black frames (3 dB), a stale or mis-sized frame.
+ * way: WebGPU's gamut mapping of WebRTC frames (19.5 dB), black frames (3 dB), a cold P2P encoder's first
+ * keyframe (31 dB: the scenario scores frames decoded after the call settled).
  * The same picture scored against the mirrored reference is the control (colour bars mirror onto their
  * complements: ~0.5 dB).
  */
