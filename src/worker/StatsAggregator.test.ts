@@ -49,4 +49,15 @@ describe('StatsAggregator', () => {
     s.resetModelTimes();
     expect(s.snapshot(2000).modelMsP50).toBe(0);
   });
+
+  it('latency describes the current painter: stopgap bicubic frames do not dilute the model frames after them', () => {
+    const s = new StatsAggregator();
+    for (let i = 0; i < 100; i++) s.painted(i * 33, 0.5, 'bicubic');
+    expect(s.snapshot(3300).latencyMsP50).toBe(0.5);
+    s.painted(4000, 900, 'webgpu');
+    s.painted(5000, 1100, 'webgpu');
+    const snap = s.snapshot(5000);
+    expect([snap.latencyMsP50, snap.latencyMsP95]).toEqual([900, 1100]);
+    expect(snap.framesPainted).toBe(102);
+  });
 });

@@ -80,6 +80,7 @@ export class StatsAggregator {
   readonly #latency = new RollingWindow(120);
   #framesIn = 0;
   #framesPainted = 0;
+  #painter = '';
   #width = 0;
   #height = 0;
 
@@ -90,9 +91,16 @@ export class StatsAggregator {
     this.#height = height;
   }
 
-  painted(nowMs: number, latencyMs: number): void {
+  /**
+   * A frame reached the screen through `painter` (a backend name). Latency describes the picture being
+   * shown: when the painter changes (bicubic stopgap frames while a model loads, then the model), the
+   * window starts afresh instead of mixing sub-millisecond stopgaps with model frames.
+   */
+  painted(nowMs: number, latencyMs: number, painter = ''): void {
     this.#framesPainted++;
     this.#output.mark(nowMs);
+    if (painter !== this.#painter) this.#latency.clear();
+    this.#painter = painter;
     this.#latency.push(latencyMs);
   }
 

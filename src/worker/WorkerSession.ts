@@ -185,7 +185,7 @@ export class WorkerSession<F extends FrameLike, S> {
     }
     this.sink.present(result.surface, t.timestamp);
     const now = this.platform.now();
-    this.#stats.painted(now, now - t.arrivedMs);
+    this.#stats.painted(now, now - t.arrivedMs, used);
     if (result.modelMs !== null && used !== 'bicubic') this.#observeModelTime(result.modelMs);
     // attach() resolves on a frame from the rung the ladder settled on, not on a stopgap bicubic one.
     if (!this.#firstFrameSent && (used === this.#ladder.current || !this.#enabled)) {
