@@ -74,3 +74,24 @@ export class ModelStore {
     this.#loading.clear();
   }
 }
+
+/** What both neural rungs share: their generators, loaded once per backend instance, and the selected one. */
+export abstract class GeneratorHost {
+  abstract readonly kind: string;
+  protected readonly models = new ModelStore();
+
+  async prepare(model: ModelRef, signal: AbortSignal): Promise<void> {
+    await this.models.load(model, signal);
+  }
+
+  select(model: ModelRef): void {
+    this.models.select(model);
+  }
+
+  /** The generator render() uses; throws when none is selected or the store was disposed. */
+  protected generator(): Generator {
+    const g = this.models.selected;
+    if (g === null) throw new Error(`${this.kind} renderer: no model selected`);
+    return g;
+  }
+}

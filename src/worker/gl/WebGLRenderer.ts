@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 import { fitRect } from '../fitRect.js';
-import { ModelStore } from '../ModelStore.js';
-import type { ModelRef } from '../protocol.js';
+import { GeneratorHost } from '../ModelStore.js';
 import { countReadbacks } from '../readbacks.js';
 import { BackendUnavailableError, type ModelRenderer, type RenderResult } from '../renderers.js';
 import { unregisterBackend } from '../tfBackends.js';
@@ -21,14 +20,13 @@ const TILE_MARGIN = 16;
  * Second rung: TF.js on WebGL, tiled. This rung reads each output tile back to the CPU and paints it
  * with putImageData: it only runs when WebGPU is gone, where a slower but correct picture beats none.
  */
-export class WebGLRenderer implements ModelRenderer<VideoFrame, OffscreenCanvas> {
+export class WebGLRenderer extends GeneratorHost implements ModelRenderer<VideoFrame, OffscreenCanvas> {
   readonly kind = 'webgl';
   readonly timing = 'wall';
   readonly f16 = false;
   readonly lost: Promise<string>;
   readonly canvas: OffscreenCanvas;
   readonly #context: OffscreenCanvasRenderingContext2D;
-  readonly #models = new ModelStore();
   #isLost = false;
   #disposed = false;
   #staging: OffscreenCanvas = new OffscreenCanvas(1, 1);
@@ -41,6 +39,7 @@ export class WebGLRenderer implements ModelRenderer<VideoFrame, OffscreenCanvas>
     readonly adapter: string,
     private readonly options: WebGLRendererOptions,
   ) {
+    super();
     this.canvas = new OffscreenCanvas(options.outputWidth, options.outputHeight);
     const ctx = this.canvas.getContext('2d');
     if (ctx === null) throw new Error('no 2d context');
@@ -71,17 +70,8 @@ export class WebGLRenderer implements ModelRenderer<VideoFrame, OffscreenCanvas>
     return new WebGLRenderer(glCanvas, gl, name, options);
   }
 
-  async prepare(model: ModelRef, signal: AbortSignal): Promise<void> {
-    await this.#models.load(model, signal);
-  }
-
-  select(model: ModelRef): void {
-    this.#models.select(model);
-  }
-
   async render(frame: VideoFrame): Promise<RenderResult<OffscreenCanvas>> {
-    const g = this.#models.selected;
-    if (g === null || this.#disposed) throw new Error('WebGLRenderer: no model selected');
+    const g = this.generator();
     const started = performance.now();
     const w = frame.displayWidth;
     const h = frame.displayHeight;
@@ -135,7 +125,7 @@ export class WebGLRenderer implements ModelRenderer<VideoFrame, OffscreenCanvas>
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    this.#models.dispose();
+    this.models.dispose();
     for (const t of this.#live) t.dispose();
     this.#live.clear();
     unregisterBackend('webgl');

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { Generator } from '../../model/types.js';
-import { ModelStore } from '../ModelStore.js';
-import type { ModelRef, TimingSource } from '../protocol.js';
+import { GeneratorHost } from '../ModelStore.js';
+import type { TimingSource } from '../protocol.js';
 import { countReadbacks } from '../readbacks.js';
 import { unregisterBackend } from '../tfBackends.js';
 import { BackendUnavailableError, type ModelRenderer, type RenderResult } from '../renderers.js';
@@ -20,12 +20,11 @@ export interface WebGPURendererOptions {
  * that becomes the input tensor (zero copy) on the same GPUDevice TF.js runs on -> generator ->
  * dataToGPU() -> render pass into this renderer's canvas. The only CPU reads are 16-byte timestamp pairs.
  */
-export class WebGPURenderer implements ModelRenderer<VideoFrame, OffscreenCanvas> {
+export class WebGPURenderer extends GeneratorHost implements ModelRenderer<VideoFrame, OffscreenCanvas> {
   readonly kind = 'webgpu';
   readonly lost: Promise<string>;
   readonly timing: TimingSource;
   readonly f16: boolean;
-  readonly #models = new ModelStore();
   #disposed = false;
   #isLost = false;
 
@@ -34,6 +33,7 @@ export class WebGPURenderer implements ModelRenderer<VideoFrame, OffscreenCanvas
     readonly adapter: string,
     private readonly passes: GpuPasses,
   ) {
+    super();
     this.f16 = passes.precision === 'f16';
     this.timing = passes.timestamps ? 'timestamp-query' : 'submitted-work-done';
     this.lost = device.lost.then((info) => {
@@ -77,17 +77,8 @@ export class WebGPURenderer implements ModelRenderer<VideoFrame, OffscreenCanvas
     return new WebGPURenderer(device, name, passes);
   }
 
-  async prepare(model: ModelRef, signal: AbortSignal): Promise<void> {
-    await this.#models.load(model, signal);
-  }
-
-  select(model: ModelRef): void {
-    this.#models.select(model);
-  }
-
   async render(frame: VideoFrame): Promise<RenderResult<OffscreenCanvas>> {
-    const g = this.#models.selected;
-    if (g === null || this.#disposed) throw new Error('WebGPURenderer: no model selected');
+    const g = this.generator();
     const width = frame.displayWidth;
     const height = frame.displayHeight;
     const started = performance.now();
@@ -139,7 +130,7 @@ export class WebGPURenderer implements ModelRenderer<VideoFrame, OffscreenCanvas
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    this.#models.dispose();
+    this.models.dispose();
     this.passes.dispose();
     unregisterBackend('webgpu');
     this.device.destroy();
