@@ -12,6 +12,8 @@ export interface EquivalentPoint {
 export type Estimate =
   | { kind: 'not-measured' }
   | { kind: 'out-of-range'; curve: string; minKbps: number; maxKbps: number }
+  /** Below every rate where direct 1080p matched the 270p picture: the direct encoder could not go that low. */
+  | { kind: 'below-direct-floor'; curve: string; directAtLeastKbps: number }
   | { kind: 'estimate'; curve: string; direct1080pKbps: number; psnrY: number };
 
 /** Pulls the `equivalents` array out of the benchmark JSON; anything else counts as not measured. */
@@ -42,6 +44,8 @@ export function estimate1080p(points: readonly EquivalentPoint[], upscaler: stri
   const first = pts[0];
   const last = pts[pts.length - 1];
   if (first === undefined || last === undefined) return { kind: 'out-of-range', curve: id, minKbps: NaN, maxKbps: NaN };
+  const floorBelow = points.some((p) => p.curve === id && p.direct1080pKbps === null && p.linkKbps < first.linkKbps);
+  if (receivedKbps < first.linkKbps && floorBelow) return { kind: 'below-direct-floor', curve: id, directAtLeastKbps: first.direct1080pKbps as number };
   if (receivedKbps < first.linkKbps || receivedKbps > last.linkKbps) return { kind: 'out-of-range', curve: id, minKbps: first.linkKbps, maxKbps: last.linkKbps };
   for (let i = 1; i < pts.length; i++) {
     const a = pts[i - 1] as EquivalentPoint;
@@ -61,6 +65,8 @@ export function describeEstimate(e: Estimate): string {
       return '1080p equivalent: not measured (run npm run bench:bandwidth)';
     case 'out-of-range':
       return `1080p equivalent: outside the measured range (${e.minKbps}-${e.maxKbps} kbit/s)`;
+    case 'below-direct-floor':
+      return `1080p equivalent: direct 1080p needs ≥ ~${Math.round(e.directAtLeastKbps)} kbit/s (its encoder could not go lower in the benchmark)`;
     case 'estimate':
       return `1080p equivalent: ~${Math.round(e.direct1080pKbps)} kbit/s (${e.psnrY.toFixed(1)} dB Y-PSNR)`;
     default: {

@@ -35,4 +35,12 @@ describe('1080p bandwidth estimate', () => {
     expect(describeEstimate(estimate1080p([], 'tiny', 'vp8', 500))).toContain('not measured');
     expect(estimate1080p(points, 'paper', 'vp8', 500)).toEqual({ kind: 'not-measured' });
   });
+
+  it('below the lowest rate with an equivalent, where direct 1080p could not go as low, gives its floor', () => {
+    const e = estimate1080p(points, 'bicubic', 'vp8', 300);
+    expect(e).toEqual({ kind: 'below-direct-floor', curve: 'B/vp8/bicubic', directAtLeastKbps: 1000 });
+    expect(describeEstimate(e)).toBe('1080p equivalent: direct 1080p needs ≥ ~1000 kbit/s (its encoder could not go lower in the benchmark)');
+    // The tiny curve has no point without an equivalent below 300 kbit/s: that is just out of range.
+    expect(estimate1080p(points, 'tiny', 'vp8', 100)).toMatchObject({ kind: 'out-of-range' });
+  });
 });
