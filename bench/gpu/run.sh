@@ -30,6 +30,10 @@ if ! ls /usr/share/vulkan/icd.d/nvidia_icd.json /etc/vulkan/icd.d/nvidia_icd.jso
   fi
 fi
 export LD_LIBRARY_PATH="$DIST/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+# Dry run without any Vulkan driver: Debian Chromium ships SwiftShader's Vulkan ICD, enough to run the path.
+if [ $DRY = 1 ] && [ -z "${VK_ICD_FILENAMES:-}" ] && [ -f /usr/lib/chromium/vk_swiftshader_icd.json ]; then
+  export VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json
+fi
 
 ITER=30
 [ $DRY = 1 ] && ITER=2

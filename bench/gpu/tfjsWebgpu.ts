@@ -8,7 +8,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-webgpu';
 import { createGenerator } from '../../src/model/createGenerator.js';
 import { foldBatchNorm } from '../../src/model/foldBatchNorm.js';
 import { disposeWeights, initGeneratorWeights } from '../../src/model/initGeneratorWeights.js';
@@ -44,6 +43,9 @@ if (cpuAdapter && !values['allow-cpu-adapter']) {
   print({ status: 'no-gpu', note: `only a CPU adapter (${info}): no GPU here; rerun with --allow-cpu-adapter to exercise the code path` });
   process.exit(0);
 }
+// Imported only now: the backend registers itself only if navigator.gpu exists when its module runs (a
+// static import is hoisted above the navigator set-up and left TF.js without 'webgpu').
+await import('@tensorflow/tfjs-backend-webgpu');
 if (!(await tf.setBackend('webgpu'))) throw new Error('TF.js webgpu backend failed to initialise');
 await tf.ready();
 
