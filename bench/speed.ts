@@ -255,7 +255,8 @@ export async function measureSpeed(o: SpeedOptions): Promise<SpeedMeasurement> {
               new Promise<never>((_, reject) => setTimeout(() => reject(new Error('pipeline run timed out')), req.measureMs + 90_000)),
             ]);
             const name = x.enabled ? x.subject : 'receiver-bicubic';
-            const msPerPaintedFrame = r.outputFps > 0 ? 1000 / r.outputFps : null;
+            // Counted by the bench (frames painted over its own window), not from the receiver's rate or latency stats.
+            const msPerPaintedFrame = r.framesPainted > 0 ? r.windowMs / r.framesPainted : null;
             const pipelineMs = r.framesDropped > 0 && msPerPaintedFrame !== null ? msPerPaintedFrame : r.latencyMsP50;
             const overheadRatio = x.modelMs !== null && x.modelMs > 0 ? pipelineMs / x.modelMs : null;
             pipeline.push({ ...r, requestedBackend: backend, subject: name, width: w, height: h, enabled: x.enabled, modelOnlyMedianMs: x.modelMs, msPerPaintedFrame, overheadRatio });

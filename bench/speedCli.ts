@@ -129,7 +129,7 @@ export async function speedMain(argv: readonly string[]): Promise<SpeedResult> {
     notes: [
       'Model-only time: predict() on a random NHWC input until one output value is read back (no full readback).',
       'Median and p95 over the timed frames after one warm-up frame (warm-up includes shader compilation).',
-      'Pipeline: SwiftSRReceiver fed by a 30 fps canvas track, painting into a canvas; its own stats (model p50 from GPU completion, arrival-to-paint-submitted p50). When frames are dropped the pipeline is the bottleneck and 1000/output fps is its time per frame.',
+      'Pipeline: SwiftSRReceiver fed by a 30 fps canvas track, painting into a canvas; its own stats (model p50 from GPU completion, arrival-to-paint-submitted p50). When frames are dropped the pipeline is the bottleneck and its time per frame is the measuring window over the frames painted in it (counted by the bench). The arrival-to-paint latency of the receiver counts a frame at paint submission (a known issue in src/worker), so it can sit below the model time.',
       'onnxruntime-web: our generator exported to ONNX at bench time (bench/onnx/onnxExport.ts), one wasm thread like TF.js wasm (no cross-origin isolation); WebGPU keeps the output on the GPU and waits for the queue. Its output is checked against TF.js (wasm) on a 120x68 input (PSNR, [0, 1] range).',
       'This machine has no GPU: WebGPU and WebGL run on SwiftShader (CPU). The machine is shared: compare ratios from the same run.',
     ],

@@ -10,7 +10,7 @@ export interface PipelineRow extends PipelineResult {
   readonly enabled: boolean;
   /** Model-only median of the same backend, model and size in this run. */
   readonly modelOnlyMedianMs: number | null;
-  /** 1000 / output fps: the pipeline's time per frame when it is the bottleneck (frames dropped). */
+  /** Measuring window / frames painted in it: the pipeline's time per frame when it is the bottleneck (frames dropped). */
   readonly msPerPaintedFrame: number | null;
   /** Pipeline time per frame over the model-only median: msPerPaintedFrame when frames were dropped
    * (the pipeline is saturated), else arrival-to-paint p50. */

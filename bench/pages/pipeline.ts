@@ -47,7 +47,9 @@ async function run(req: PipelineRequest): Promise<PipelineResult> {
   try {
     await receiver.attach(track);
     const start = stats.length;
+    const t0 = performance.now();
     await new Promise((r) => setTimeout(r, req.measureMs));
+    const windowMs = performance.now() - t0;
     const last = stats.at(-1);
     const first = stats[start - 1];
     if (last === undefined) throw new Error('no stats event');
@@ -63,6 +65,7 @@ async function run(req: PipelineRequest): Promise<PipelineResult> {
       framesPainted: last.framesPainted - (first?.framesPainted ?? 0),
       framesDropped: last.framesDropped - (first?.framesDropped ?? 0),
       readbacks: last.readbacks,
+      windowMs,
       fallbacks,
     };
   } finally {

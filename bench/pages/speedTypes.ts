@@ -73,6 +73,8 @@ export interface PipelineResult {
   readonly framesPainted: number;
   readonly framesDropped: number;
   readonly readbacks: number;
+  /** The measuring window, timed by the page: framesPainted / windowMs is the bench's own output rate. */
+  readonly windowMs: number;
   readonly fallbacks: readonly string[];
 }
 
