@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -119,7 +119,7 @@ export async function speedMain(argv: readonly string[]): Promise<SpeedResult> {
     pipelineMaxModelMs: Number(values['pipeline-max-ms']),
     pipelineMeasureMs: Number(values['pipeline-measure-s']) * 1000,
     log: (msg) => console.log(msg),
-  });
+  }).finally(() => (onnx[0] === undefined ? undefined : rm(dirname(onnx[0].file), { recursive: true, force: true })));
   const result: SpeedResult = {
     run,
     backends: m.backends,
