@@ -54,6 +54,15 @@ describe('TierController', () => {
     expect(feed(c, 10, 10)).toHaveLength(1);
   });
 
+  it('judges a model that takes seconds per frame within seconds, not after a full window of frames', () => {
+    const c = new TierController({ count: 3, initial: 0, window: 30, windowMs: 3000 });
+    // One 60 s frame (the paper model on a CPU adapter) is a full verdict on its own.
+    expect(feed(c, 60_000, 1)).toEqual([{ from: 0, to: 1, reason: 'too-slow' }]);
+    // 1.2 s frames: the window closes at the third (3.6 s of model time).
+    expect(feed(c, 1200, 2)).toEqual([]);
+    expect(feed(c, 1200, 1)).toEqual([{ from: 1, to: 2, reason: 'too-slow' }]);
+  });
+
   it('validates its options', () => {
     expect(() => new TierController({ count: 0, initial: 0 })).toThrow(RangeError);
     expect(() => new TierController({ count: 2, initial: 2 })).toThrow(RangeError);

@@ -6,6 +6,11 @@ export interface TierControllerOptions {
   readonly initial: number;
   /** Samples per decision window. */
   readonly window?: number;
+  /**
+   * A window also closes once its samples add up to this much model time, so that a model taking seconds
+   * per frame is judged within seconds, not after `window` frames (30 frames of 60 s: half an hour).
+   */
+  readonly windowMs?: number;
   /** Step up only when p95 < headroom * budget... */
   readonly headroom?: number;
   /** ...for this many consecutive full windows. */
@@ -25,6 +30,8 @@ export interface TierDecision {
  */
 export class TierController {
   readonly #samples: RollingWindow;
+  readonly #windowMs: number;
+  #windowSum = 0;
   readonly #headroom: number;
   readonly #baseUpWindows: number;
   readonly #count: number;
@@ -41,6 +48,7 @@ export class TierController {
     this.#count = count;
     this.#tier = initial;
     this.#samples = new RollingWindow(options.window ?? 30);
+    this.#windowMs = options.windowMs ?? 3000;
     this.#headroom = options.headroom ?? 0.5;
     this.#baseUpWindows = options.upWindows ?? 4;
     this.#penalty = new Array<number>(count).fill(0);
@@ -53,9 +61,11 @@ export class TierController {
   /** Feed one model time and the current frame budget; returns a decision when the tier should change. */
   observe(modelMs: number, budgetMs: number): TierDecision | null {
     this.#samples.push(modelMs);
-    if (!this.#samples.full) return null;
+    this.#windowSum += modelMs;
+    if (!this.#samples.full && this.#windowSum < this.#windowMs) return null;
     const p95 = this.#samples.percentile(95);
     this.#samples.clear();
+    this.#windowSum = 0;
     if (p95 > budgetMs && this.#tier < this.#count - 1) {
       if (this.#enteredByUp) this.#penalty[this.#tier] = Math.max(this.#baseUpWindows, (this.#penalty[this.#tier] ?? 0) * 2);
       return this.#move(this.#tier + 1, 'too-slow');
@@ -72,6 +82,7 @@ export class TierController {
   /** After a model swap the old samples describe another model. */
   reset(): void {
     this.#samples.clear();
+    this.#windowSum = 0;
     this.#goodWindows = 0;
   }
 
