@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Page } from 'puppeteer-core';
@@ -271,6 +272,7 @@ export async function measureSpeed(o: SpeedOptions): Promise<SpeedMeasurement> {
     }
   } finally {
     await server.close();
+    await rm(pages, { recursive: true, force: true });
   }
   return { rows, pipeline, backends: infos };
 }

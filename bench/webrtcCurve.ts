@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
@@ -112,5 +113,6 @@ export async function measureWebrtcCurve(o: WebrtcCurveOptions): Promise<void> {
   } finally {
     await chromium.close();
     await server.close();
+    await rm(pages, { recursive: true, force: true });
   }
 }
