@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-web/webgpu';
 import { loadGenerator } from '../../src/model/loadGenerator.js';
 import type { SpeedCellRequest, SpeedCellResult } from './speedTypes.js';
+import { sampleTimes } from './sampleTimes.js';
 
 type OnnxSubject = Extract<SpeedCellRequest['subject'], { kind: 'onnx' }>;
 
@@ -81,13 +82,7 @@ export async function runOrt(req: SpeedCellRequest): Promise<SpeedCellResult> {
   const [warmupMs, first] = await once();
   const outputShape = [first.dims[0] ?? 0, first.dims[2] ?? 0, first.dims[3] ?? 0, first.dims[1] ?? 0];
   first.dispose();
-  const samplesMs: number[] = [];
-  const start = performance.now();
-  while (samplesMs.length < req.iterations && (samplesMs.length === 0 || performance.now() - start < req.budgetMs)) {
-    const [ms, y] = await once();
-    y.dispose();
-    samplesMs.push(ms);
-  }
+  const samplesMs = await sampleTimes(once, req.iterations, req.budgetMs);
   await sess.release();
   return { warmupMs, samplesMs, outputShape, outputStd, check: verdict };
 }

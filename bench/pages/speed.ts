@@ -8,6 +8,7 @@ import thick from '@upscalerjs/esrgan-thick/4x';
 import { loadGenerator } from '../../src/model/loadGenerator.js';
 import { configureOrt, runOrt } from './ortCell.js';
 import type { BackendInfo, SpeedBackend, SpeedCellRequest, SpeedCellResult, SpeedPageApi, SpeedSubject } from './speedTypes.js';
+import { sampleTimes } from './sampleTimes.js';
 
 type Predict = (x: tf.Tensor4D) => tf.Tensor4D;
 
@@ -57,13 +58,7 @@ async function runTensor(req: SpeedCellRequest): Promise<SpeedCellResult> {
   const outputShape = first.shape;
   const outputStd = tf.tidy(() => tf.sqrt(tf.moments(first).variance).dataSync()[0] ?? 0);
   first.dispose();
-  const samplesMs: number[] = [];
-  const start = performance.now();
-  while (samplesMs.length < req.iterations && (samplesMs.length === 0 || performance.now() - start < req.budgetMs)) {
-    const [ms, y] = await once();
-    y.dispose();
-    samplesMs.push(ms);
-  }
+  const samplesMs = await sampleTimes(once, req.iterations, req.budgetMs);
   x.dispose();
   return { warmupMs, samplesMs, outputShape, outputStd };
 }
