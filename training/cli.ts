@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { parseQuantizers } from './data/vp8.js';
 import { BACKENDS, type BackendName } from './tf/backend.js';
 import { TRAIN_DEFAULTS, type TrainOptions } from './train/options.js';
 
@@ -10,7 +11,8 @@ export const USAGE = `usage:
       --ckpt-every N  --checkpoint FILE (default <out>.ckpt)  --resume  --init FILE.ckpt  --backend ${BACKENDS.join('|')}
       --workers N  --max-seconds S  --min-std X  --skip-small  --val-split X  --mobilenet model.json  --feature-layers a,b
       --adv-weight X  --perc-weight X  --tv-weight X  --d-lr X  --d-width X  --quiet
-  npm run eval -- --model models/<name> --data <dir> [--scale 4] [--write-metrics] [--label NAME] [--backend B]
+      --vp8 Q[,Q...] (LR crops VP8-compressed at these quantizers, 0..63)  --vp8-clean (clean LR as one more variant)
+  npm run eval -- --model models/<name> --data <dir> [--scale 4] [--write-metrics] [--label NAME] [--backend B] [--vp8 Q]
   npx swiftsr upscale in.png out.png --model models/<name> [--backend B]
   tsx training/cli.ts bench --variant <name> [--backend B] [--batch 16] [--patch 96] [--workers N] [--steps 2]`;
 
@@ -31,6 +33,14 @@ function oneOf<T extends string>(v: string | undefined, name: string, allowed: r
   return v as T;
 }
 
+function parseVp8(s: string): number[] {
+  try {
+    return parseQuantizers(s);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
 const str = { type: 'string' } as const;
 const bool = { type: 'boolean' } as const;
 
@@ -42,7 +52,7 @@ export function parseTrainArgs(argv: string[]): TrainOptions {
       optimizer: str, 'weight-decay': str, schedule: str, warmup: str, patience: str, seed: str, 'val-every': str, 'ckpt-every': str,
       'val-split': str, 'val-max': str, 'min-std': str, backend: str, workers: str, resume: bool, init: str, 'final-scale': str,
       mobilenet: str, 'feature-layers': str, 'adv-weight': str, 'perc-weight': str, 'tv-weight': str, 'd-lr': str, 'd-width': str,
-      'max-seconds': str, quiet: bool, 'skip-small': bool,
+      'max-seconds': str, quiet: bool, 'skip-small': bool, vp8: str, 'vp8-clean': bool,
     },
     strict: true,
   });
@@ -86,7 +96,10 @@ export function parseTrainArgs(argv: string[]): TrainOptions {
     maxSeconds: num(v['max-seconds'], 'max-seconds', d.maxSeconds),
     quiet: v.quiet === true,
     skipSmall: v['skip-small'] === true,
+    vp8: v.vp8 === undefined ? d.vp8 : parseVp8(v.vp8),
+    vp8Clean: v['vp8-clean'] === true,
   };
+  if (opts.vp8Clean && opts.vp8.length === 0) throw new UsageError('--vp8-clean needs --vp8');
   for (const [k, val] of [['steps', opts.steps], ['batch', opts.batch], ['patch', opts.patch], ['val-every', opts.valEvery], ['ckpt-every', opts.ckptEvery], ['workers', opts.workers]] as const) {
     if (!Number.isInteger(val) || val < 1) throw new UsageError(`--${k} must be a positive integer, got ${val}`);
   }
@@ -126,7 +139,7 @@ if (isMain) {
     (code) => process.exit(code),
     (e: unknown) => {
       const err = e as Error;
-      const known = ['UsageError', 'DatasetError', 'CheckpointError', 'BackendError', 'ImageReadError', 'ModelLoadError', 'RangeError'];
+      const known = ['UsageError', 'DatasetError', 'CheckpointError', 'BackendError', 'ImageReadError', 'ModelLoadError', 'RangeError', 'CodecError'];
       process.stderr.write(`error: ${known.includes(err.name) && process.env['SWIFTSR_DEBUG'] === undefined ? err.message : (err.stack ?? String(err))}\n`);
       if (err.name === 'UsageError') process.stderr.write(`${USAGE}\n`);
       process.exit(1);

@@ -112,6 +112,11 @@ export interface PatchOptions {
   /** Drop images smaller than the crop (reported through `onSkip`) instead of failing. */
   readonly skipSmall?: boolean;
   readonly onSkip?: (message: string) => void;
+  /**
+   * Degraded versions of an image's clean LR (e.g. codec-compressed); each crop then takes its LR from
+   * one of them, drawn uniformly. The HR target stays clean.
+   */
+  readonly lrVariants?: (pair: ImagePair) => Promise<readonly RgbImage[]>;
 }
 
 /** Random aligned LR/HR crops from cached images; every draw comes from the given Rng. */
@@ -121,6 +126,7 @@ export class PatchSampler {
   private constructor(
     private readonly pairs: readonly ImagePair[],
     private readonly opts: PatchOptions,
+    private readonly variants: readonly (readonly RgbImage[])[] | null,
   ) {
     let acc = 0;
     // Pick images by area so that every pixel is equally likely (T91 sizes differ by 10x).
@@ -128,8 +134,13 @@ export class PatchSampler {
   }
 
   static async create(files: readonly string[], opts: PatchOptions): Promise<PatchSampler> {
+    return PatchSampler.createFromPairs(await Promise.all(files.map((f) => loadPair(f, opts.scale))), opts);
+  }
+
+  /** From already loaded pairs (tests, or data that is not a folder of files). */
+  static async createFromPairs(loaded: readonly ImagePair[], opts: PatchOptions): Promise<PatchSampler> {
     if (opts.patch % opts.scale !== 0 || opts.patch <= 0) throw new RangeError(`crop size ${opts.patch} must be a positive multiple of the scale ${opts.scale}`);
-    let pairs = await Promise.all(files.map((f) => loadPair(f, opts.scale)));
+    let pairs = loaded;
     const small = pairs.filter((p) => p.hr.width < opts.patch || p.hr.height < opts.patch);
     if (small.length > 0 && opts.skipSmall === true && small.length < pairs.length) {
       opts.onSkip?.(`skipping ${small.length} image(s) smaller than the ${opts.patch} px crop: ${small.map((p) => p.path).join(', ')}`);
@@ -138,7 +149,17 @@ export class PatchSampler {
       const list = small.slice(0, 5).map((p) => `${p.path} (${p.hr.width}x${p.hr.height})`).join(', ');
       throw new DatasetError(`${small.length} image(s) smaller than the ${opts.patch} px crop: ${list}${small.length > 5 ? ', ...' : ''} (use a smaller --patch, or --skip-small to leave them out)`);
     }
-    return new PatchSampler(pairs, opts);
+    let variants: RgbImage[][] | null = null;
+    if (opts.lrVariants !== undefined) {
+      variants = [];
+      // Sequential: each variant may spawn encoder processes, and the machine has few cores.
+      for (const p of pairs) {
+        const v = [...(await opts.lrVariants(p))];
+        if (v.length === 0 || v.some((x) => x.width !== p.lr.width || x.height !== p.lr.height)) throw new DatasetError(`LR variants of ${p.path} must be non-empty and ${p.lr.width}x${p.lr.height}`);
+        variants.push(v);
+      }
+    }
+    return new PatchSampler(pairs, opts, variants);
   }
 
   get size(): number {
@@ -153,11 +174,12 @@ export class PatchSampler {
     const total = this.cumulative[this.cumulative.length - 1] ?? 0;
     for (let b = 0; b < n; b++) {
       let pair: ImagePair | undefined;
+      let idx = 0;
       let lx = 0;
       let ly = 0;
       for (let attempt = 0; attempt < 5; attempt++) {
         const u = rng.next() * total;
-        const idx = Math.min(this.pairs.length - 1, this.cumulative.findIndex((c) => c > u));
+        idx = Math.min(this.pairs.length - 1, this.cumulative.findIndex((c) => c > u));
         pair = this.pairs[idx];
         if (pair === undefined) throw new Error('sampler has no images');
         lx = rng.int(pair.lr.width - lrSize + 1);
@@ -166,7 +188,10 @@ export class PatchSampler {
       }
       if (pair === undefined) throw new Error('sampler has no images');
       const t = this.opts.augment ? rng.int(8) : 0;
-      copyPatch(pair.lr, lx, ly, lrSize, t, lr, b * lrSize * lrSize * 3);
+      // Only drawn with variants, so runs without them keep their exact random sequence.
+      const vs = this.variants?.[idx];
+      const src = vs === undefined ? pair.lr : (vs[rng.int(vs.length)] ?? pair.lr);
+      copyPatch(src, lx, ly, lrSize, t, lr, b * lrSize * lrSize * 3);
       copyPatch(pair.hr, lx * scale, ly * scale, patch, t, hr, b * patch * patch * 3);
     }
     return { lr, hr, n, lrSize, hrSize: patch };

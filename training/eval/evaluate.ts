@@ -42,10 +42,19 @@ export function mean(rows: readonly ImageMetrics[]): ImageMetrics {
  * SR-paper protocol: HR modcropped to the scale, LR by MATLAB-bicubic downscaling (8 bit), metrics on
  * BT.601 Y with `scale` border pixels cropped; bicubic = MATLAB-bicubic upscaling of the same LR.
  */
-export async function evaluateImages(up: Upscaler, files: readonly string[], scale: number, onImage?: (r: ImageResult) => void): Promise<{ perImage: ImageResult[]; mean: EvalSummary }> {
+export async function evaluateImages(
+  up: Upscaler,
+  files: readonly string[],
+  scale: number,
+  onImage?: (r: ImageResult) => void,
+  degrade?: (lr: RgbImage) => Promise<RgbImage>,
+): Promise<{ perImage: ImageResult[]; mean: EvalSummary }> {
   const perImage: ImageResult[] = [];
   for (const f of files) {
-    const { hr, lr } = await loadPair(f, scale);
+    const pair = await loadPair(f, scale);
+    const hr = pair.hr;
+    // A degraded LR (codec) feeds both the model and bicubic; the target stays the clean HR.
+    const lr = degrade === undefined ? pair.lr : await degrade(pair.lr);
     const sr = superResolve(up, lr);
     const bic = quantize(imresize(lr, scale));
     const r: ImageResult = { image: f, width: hr.width, height: hr.height, model: measure(sr, hr, scale), bicubic: measure(bic, hr, scale) };

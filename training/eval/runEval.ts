@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 import { loadGenerator } from '../../src/model/index.js';
 import { UsageError } from '../cli.js';
 import { listImages } from '../data/dataset.js';
+import type { RgbImage } from '../data/image.js';
+import { parseQuantizers, vp8RoundTrip } from '../data/vp8.js';
 import { BACKENDS, setupBackend, type BackendName } from '../tf/backend.js';
 import { evaluateImages } from './evaluate.js';
 
@@ -31,7 +33,7 @@ async function withLock(path: string, fn: () => Promise<void>): Promise<void> {
 export async function runEval(argv: string[]): Promise<number> {
   const { values: v } = parseArgs({
     args: argv,
-    options: { model: { type: 'string' }, data: { type: 'string' }, scale: { type: 'string' }, 'write-metrics': { type: 'boolean' }, label: { type: 'string' }, backend: { type: 'string' } },
+    options: { model: { type: 'string' }, data: { type: 'string' }, scale: { type: 'string' }, 'write-metrics': { type: 'boolean' }, label: { type: 'string' }, backend: { type: 'string' }, vp8: { type: 'string' } },
     strict: true,
   });
   if (v.model === undefined || v.data === undefined) throw new UsageError('--model and --data are required');
@@ -43,12 +45,19 @@ export async function runEval(argv: string[]): Promise<number> {
     const scale = v.scale === undefined ? model.config.scale : Number(v.scale);
     if (scale !== model.config.scale) throw new UsageError(`--scale ${scale} does not match the model's scale ${model.config.scale}`);
     const files = await listImages([v.data]);
-    const r = await evaluateImages((x) => model.predict(x), files, scale);
+    let q: number | null = null;
+    if (v.vp8 !== undefined) {
+      const qs = parseQuantizers(v.vp8);
+      if (qs.length !== 1) throw new UsageError('eval takes one --vp8 quantizer per run');
+      q = qs[0] ?? null;
+    }
+    const degrade = q === null ? undefined : (lr: RgbImage) => vp8RoundTrip(lr, q);
+    const r = await evaluateImages((x) => model.predict(x), files, scale, undefined, degrade);
     const fmt = (m: { psnrY: number; ssimY: number; psnrRgb: number }) => ({ psnrY: round(m.psnrY, 3), ssimY: round(m.ssimY, 4), psnrRgb: round(m.psnrRgb, 3) });
-    const label = v.label ?? basename(resolve(v.data));
+    const label = v.label ?? `${basename(resolve(v.data))}${q === null ? '' : `-vp8q${q}`}`;
     const report = {
       model: basename(resolve(v.model)), variant: model.variant, dataset: label, scale,
-      protocol: 'HR modcrop(scale); LR = MATLAB bicubic (antialiased, a=-0.5), 8-bit; Y = BT.601 (16-235) float; border crop = scale; SSIM 11x11 gaussian 1.5',
+      protocol: `HR modcrop(scale); LR = MATLAB bicubic (antialiased, a=-0.5), 8-bit${q === null ? '' : `, then one VP8 intra frame (libvpx realtime, cpu-used 8, 4:2:0, Q ${q}) for model and bicubic`}; Y = BT.601 (16-235) float; border crop = scale; SSIM 11x11 gaussian 1.5`,
       images: r.perImage.map((p) => ({ image: basename(p.image), width: p.width, height: p.height, model: fmt(p.model), bicubic: fmt(p.bicubic) })),
       mean: { images: r.mean.images, model: fmt(r.mean.model), bicubic: fmt(r.mean.bicubic) },
     };

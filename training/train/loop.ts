@@ -2,8 +2,10 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { getVariant, initGeneratorWeights, saveGenerator, sameConfig, type GeneratorConfig } from '../../src/model/index.js';
-import { listImages, loadPair, PatchSampler } from '../data/dataset.js';
+import { listImages, loadPair, PatchSampler, type ImagePair } from '../data/dataset.js';
+import type { RgbImage } from '../data/image.js';
 import { Rng } from '../data/rng.js';
+import { vp8RoundTrip } from '../data/vp8.js';
 import { evaluateImages } from '../eval/evaluate.js';
 import { setupBackend } from '../tf/backend.js';
 import { ADAM_DEFAULTS, cosineLr, plateauUpdate, type PlateauState } from './adam.js';
@@ -12,7 +14,7 @@ import { GeneratorState } from './GeneratorState.js';
 import { psnrPhase, type Phase } from './phases.js';
 import { Progress } from './progress.js';
 import { generatorWeightsFrom, restoreAdam, stateTensors } from './stateIO.js';
-import { RESUME_OVERRIDABLE, type TrainOptions } from './options.js';
+import { RESUME_OVERRIDABLE, TRAIN_DEFAULTS, type TrainOptions } from './options.js';
 
 export interface TrainResult {
   readonly step: number;
@@ -45,7 +47,8 @@ export async function train(cli: TrainOptions, makePhase: PhaseFactory = (g, o) 
     const stored = resumed.header['options'] as TrainOptions | undefined;
     if (stored === undefined) throw new CheckpointError(`${cli.checkpoint} has no options`);
     const overrides = Object.fromEntries(RESUME_OVERRIDABLE.map((k) => [k, cli[k]]));
-    opts = { ...stored, ...overrides };
+    // Defaults first: checkpoints written before an option existed resume with its default.
+    opts = { ...TRAIN_DEFAULTS, ...stored, ...overrides };
   }
   const variant = getVariant(opts.variant);
   const config: GeneratorConfig = variant.config;
@@ -53,7 +56,14 @@ export async function train(cli: TrainOptions, makePhase: PhaseFactory = (g, o) 
   const { train: trainFiles, val } = splitValidation(files, opts.valSplit, opts.valMax);
   const progress = new Progress(opts.steps, 0, process.stderr, 10);
   const say = log ?? ((m: string) => opts.quiet || progress.log(m));
-  const sampler = await PatchSampler.create(trainFiles, { scale: config.scale, patch: opts.patch, augment: true, minStd: opts.minStd, skipSmall: opts.skipSmall, onSkip: say });
+  const vp8 = opts.vp8;
+  const lrVariants = vp8.length === 0 ? undefined : async (p: ImagePair): Promise<RgbImage[]> => {
+    const out = opts.vp8Clean ? [p.lr] : [];
+    for (const q of vp8) out.push(await vp8RoundTrip(p.lr, q));
+    return out;
+  };
+  if (lrVariants !== undefined) say(`VP8-compressing the LR images at Q ${vp8.join(', ')}${opts.vp8Clean ? ' (+ clean)' : ''} (cached in the OS temp folder)`);
+  const sampler = await PatchSampler.create(trainFiles, { scale: config.scale, patch: opts.patch, augment: true, minStd: opts.minStd, skipSmall: opts.skipSmall, onSkip: say, ...(lrVariants === undefined ? {} : { lrVariants }) });
 
   let startStep = 0;
   let rng = new Rng(opts.seed);
@@ -112,6 +122,7 @@ export async function train(cli: TrainOptions, makePhase: PhaseFactory = (g, o) 
         trainer: 'swiftsr training/cli.ts', phase: opts.phase, steps: step, seed: opts.seed, batch: opts.batch, patch: opts.patch,
         lr: opts.lr, schedule: opts.schedule, optimizer: opts.optimizer, backend: opts.backend,
         data: opts.data.map((d) => basename(resolve(d))), trainImages: trainFiles.length, valImages: val.map((f) => basename(f)),
+        ...(vp8.length === 0 ? {} : { lrDegradation: { codec: 'VP8 intra frame, libvpx realtime cpu-used 8, 4:2:0', quantizers: vp8, clean: opts.vp8Clean } }),
         checkpoint: basename(opts.checkpoint), valPsnrY: valPsnr, valBicubicPsnrY: bicubicPsnr, finishedAt: new Date().toISOString(),
         ...phase.describe(),
       },

@@ -45,6 +45,10 @@ export interface TrainOptions {
   /** Stop after this many seconds (then save and export), 0 = no limit. */
   readonly maxSeconds: number;
   readonly quiet: boolean;
+  /** VP8 quantizers for codec-compressed LR crops (one intra frame per image and Q); empty = clean LR only. */
+  readonly vp8: readonly number[];
+  /** With `vp8`: the clean LR is one more variant, drawn as often as each quantizer. */
+  readonly vp8Clean: boolean;
 }
 
 export const TRAIN_DEFAULTS: Omit<TrainOptions, 'data' | 'variant' | 'out' | 'checkpoint'> = {
@@ -80,6 +84,8 @@ export const TRAIN_DEFAULTS: Omit<TrainOptions, 'data' | 'variant' | 'out' | 'ch
   dWidth: 1,
   maxSeconds: 0,
   quiet: false,
+  vp8: [],
+  vp8Clean: false,
 };
 
 /** Options that may differ between a run and its resumption without changing the trajectory. */
