@@ -1,8 +1,12 @@
 import { mkdtemp, readdir } from 'node:fs/promises';
+import * as tf from '@tensorflow/tfjs-core';
+import sharp from 'sharp';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UsageError, parseTrainArgs } from '../cli.js';
+import { evaluateImages } from '../eval/evaluate.js';
+import { setupBackend } from '../tf/backend.js';
 import { psnr } from '../metrics.js';
 import { PatchSampler, type ImagePair } from './dataset.js';
 import { fromBytes, toBytes, type RgbImage } from './image.js';
@@ -80,5 +84,22 @@ describe('codec LR variants in training', () => {
     expect(parseTrainArgs(['--data', 'd', '--variant', 'tiny', '--out', 'o']).vp8).toEqual([]);
     expect(() => parseTrainArgs(['--data', 'd', '--variant', 'tiny', '--out', 'o', '--vp8', '99'])).toThrow(UsageError);
     expect(() => parseTrainArgs(['--data', 'd', '--variant', 'tiny', '--out', 'o', '--vp8-clean'])).toThrow(/needs --vp8/);
+  });
+});
+
+describe('eval on codec-compressed LR', () => {
+  it('feeds the compressed LR to both model and bicubic, against the clean HR', async () => {
+    await setupBackend('cpu');
+    const w = 64;
+    const px = new Uint8Array(w * w * 3).map((_, i) => 128 + 100 * Math.sin((i % (w * 3)) * 0.05) * Math.cos(Math.floor(i / (w * 3)) * 0.2));
+    const file = join(cacheDir, 'hr.png');
+    await sharp(px, { raw: { width: w, height: w, channels: 3 } }).png().toFile(file);
+    const up = (x: tf.Tensor4D): tf.Tensor4D => tf.image.resizeBilinear(x, [x.shape[1] * 4, x.shape[2] * 4]);
+    const clean = await evaluateImages(up, [file], 4);
+    const same = await evaluateImages(up, [file], 4, undefined, (lr) => Promise.resolve(lr));
+    const coded = await evaluateImages(up, [file], 4, undefined, (lr) => vp8RoundTrip(lr, 60, { cacheDir }));
+    expect(same.mean).toEqual(clean.mean);
+    expect(coded.mean.bicubic.psnrY).toBeLessThan(clean.mean.bicubic.psnrY - 0.5);
+    expect(coded.mean.model.psnrY).toBeLessThan(clean.mean.model.psnrY - 0.5);
   });
 });
