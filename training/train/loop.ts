@@ -123,6 +123,7 @@ export async function train(cli: TrainOptions, makePhase: PhaseFactory = (g, o) 
         lr: opts.lr, schedule: opts.schedule, optimizer: opts.optimizer, backend: opts.backend,
         data: opts.data.map((d) => basename(resolve(d))), trainImages: trainFiles.length, valImages: val.map((f) => basename(f)),
         ...(vp8.length === 0 ? {} : { lrDegradation: { codec: 'VP8 intra frame, libvpx realtime cpu-used 8, 4:2:0', quantizers: vp8, clean: opts.vp8Clean } }),
+        ...(opts.init === null ? {} : { init: basename(opts.init) }),
         checkpoint: basename(opts.checkpoint), valPsnrY: valPsnr, valBicubicPsnrY: bicubicPsnr, finishedAt: new Date().toISOString(),
         ...phase.describe(),
       },
