@@ -52,7 +52,8 @@ describe('SwiftSRReceiver soak (SwiftShader WebGPU)', () => {
   it('steps down a tier when the model misses the frame budget (SwiftShader is always too slow for lite32x4)', async () => {
     await h.reload();
     await h.call('start', { width: 32, height: 18, fps: 30, options: { tiers: ['lite32x4', 'tiny'], adaptive: true, modelBaseUrl: h.modelBaseUrl, statsIntervalMs: 200, outputWidth: 128, outputHeight: 72 } });
-    expect((await h.stats())?.tier ?? 'lite32x4').toBe('lite32x4');
+    // No check of the tier right after attach(): a slow frame (> 3 s of model time) may already have moved
+    // it; the tierchange event below says where it started.
     const changes = await waitFor('tierchange', async () => {
       const e = await h.call('events', 'tierchange');
       return e.length > 0 ? e : null;
