@@ -2,7 +2,7 @@ import { SwiftSRReceiver, type ReceiverOptions, type ReceiverStats } from '../..
 import type { PeerInfo, RelayedAnswer, RelayedCandidate, RelayedOffer } from '../../signaling-server/protocol.js';
 import { MediasoupSession } from '../shared/MediasoupSession.js';
 import { $, openPage } from '../shared/page.js';
-import { readRgba, toBase64 } from '../shared/pixels.js';
+import { readTrackFrame, toBase64 } from '../shared/pixels.js';
 import { selectedPairAddresses } from '../shared/rtpStats.js';
 import { SignalingClient } from '../shared/SignalingClient.js';
 import { describeEstimate, estimate1080p, parseEquivalents, type EquivalentPoint } from './bandwidthEstimate.js';
@@ -104,27 +104,22 @@ function showOutputTrack(): void {
 }
 
 /**
- * The output frame on show (output=track only) as base64 RGB, every `step`-th pixel of every `step`-th row:
- * tests score a 1080p frame without moving 8 MB through the DevTools protocol.
+ * The next outputTrack frame (output=track only) as base64 RGB, every `step`-th pixel of every `step`-th
+ * row: tests score a 1080p frame without moving 8 MB through the DevTools protocol.
  */
 async function grabOutput(step = 1): Promise<{ width: number; height: number; rgb: string }> {
-  if (!trackOutput) throw new Error('grabOutput needs the page opened with output=track');
-  // Wait for a frame the <video> has actually presented (it may still be starting up).
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the outputTrack <video> presented no frame in 30 s')), 30_000);
-    srVideo.requestVideoFrameCallback(() => { clearTimeout(timer); resolve(); });
-  });
-  const width = srVideo.videoWidth;
-  const data = readRgba(srVideo, width, srVideo.videoHeight);
+  const out = receiver?.outputTrack ?? null;
+  if (!trackOutput || out === null) throw new Error('grabOutput needs the page opened with output=track and a running receiver');
+  const { width, height, rgba } = await readTrackFrame(out);
   const w = Math.ceil(width / step);
-  const h = Math.ceil(srVideo.videoHeight / step);
+  const h = Math.ceil(height / step);
   const rgb = new Uint8Array(w * h * 3);
   for (let y = 0, o = 0; y < h; y++) {
     for (let x = 0; x < w; x++, o += 3) {
       const i = (y * step * width + x * step) * 4;
-      rgb[o] = data[i] ?? 0;
-      rgb[o + 1] = data[i + 1] ?? 0;
-      rgb[o + 2] = data[i + 2] ?? 0;
+      rgb[o] = rgba[i] ?? 0;
+      rgb[o + 1] = rgba[i + 1] ?? 0;
+      rgb[o + 2] = rgba[i + 2] ?? 0;
     }
   }
   return { width: w, height: h, rgb: toBase64(rgb) };

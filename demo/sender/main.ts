@@ -3,7 +3,7 @@ import { SFU_PEER_ID, type RelayedAnswer, type RelayedCandidate, type RelayedOff
 import { MediasoupSession } from '../shared/MediasoupSession.js';
 import { $, openPage } from '../shared/page.js';
 import { PeerLink } from '../shared/PeerLink.js';
-import { readRgba, toBase64 } from '../shared/pixels.js';
+import { readTrackFrame, toBase64 } from '../shared/pixels.js';
 import { selectedPairAddresses, type StatsSource } from '../shared/rtpStats.js';
 import { SignalingClient } from '../shared/SignalingClient.js';
 import { fromSimplePeer, toSimplePeer } from '../shared/simplePeerSignal.js';
@@ -51,21 +51,11 @@ let signaling: SignalingClient | undefined;
 const uplinks = new Map<string, Uplink>();
 let statsTimer = 0;
 
-declare const MediaStreamTrackProcessor: new (init: { track: MediaStreamTrack }) => { readable: ReadableStream<VideoFrame> };
-
 /** One source frame as base64 RGBA, for comparing what receivers paint with what was sent. */
 async function grabFrame(): Promise<{ width: number; height: number; rgba: string }> {
   if (source === undefined) throw new Error('no source yet');
-  const clone = source.track.clone();
-  const reader = new MediaStreamTrackProcessor({ track: clone }).readable.getReader();
-  const { value: frame } = await reader.read();
-  await reader.cancel();
-  clone.stop();
-  if (frame === undefined) throw new Error('the source gave no frame');
-  const { displayWidth: width, displayHeight: height } = frame;
-  const data = readRgba(frame, width, height);
-  frame.close();
-  return { width, height, rgba: toBase64(data) };
+  const { width, height, rgba } = await readTrackFrame(source.track);
+  return { width, height, rgba: toBase64(rgba) };
 }
 
 function fail(error: unknown): void {

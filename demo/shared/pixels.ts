@@ -15,3 +15,27 @@ export function readRgba(source: CanvasImageSource, width: number, height: numbe
   ctx.drawImage(source, 0, 0);
   return ctx.getImageData(0, 0, width, height).data;
 }
+
+declare const MediaStreamTrackProcessor: new (init: { track: MediaStreamTrack }) => { readable: ReadableStream<VideoFrame> };
+
+/**
+ * The next frame of `track` as RGBA, read from a clone through a track processor: nothing waits on a
+ * <video> or the compositor (which takes minutes when several SwiftShader browsers share two cores).
+ */
+export async function readTrackFrame(track: MediaStreamTrack): Promise<{ width: number; height: number; rgba: Uint8ClampedArray }> {
+  const clone = track.clone();
+  const reader = new MediaStreamTrackProcessor({ track: clone }).readable.getReader();
+  try {
+    const { value: frame } = await reader.read();
+    if (frame === undefined) throw new Error('the track ended before giving a frame');
+    const { displayWidth: width, displayHeight: height } = frame;
+    try {
+      return { width, height, rgba: readRgba(frame, width, height) };
+    } finally {
+      frame.close();
+    }
+  } finally {
+    await reader.cancel();
+    clone.stop();
+  }
+}

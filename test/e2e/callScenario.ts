@@ -8,6 +8,9 @@ import { launchChromium, type LaunchedBrowser } from '../browser/chromium.js';
 import { separableBicubic } from './separableBicubic.js';
 import { psnr, referenceUpscale, rgbaBase64ToRgb, screenshotRgb, type RgbImage } from '../browser/fixtures.js';
 
+/** The marker of the scenario child's result line. */
+export const SCENARIO_RESULT = 'SCENARIO_RESULT';
+
 export interface ScenarioOptions {
   mode: 'p2p' | 'simple-peer' | 'sfu';
   pagesDir: string;
@@ -81,41 +84,6 @@ function mirror(img: RgbImage): RgbImage {
 }
 
 /**
- * One frame of the receiver's outputTrack (the page shows it in a <video>), every `step`-th pixel of every
- * `step`-th row, read in the page from a clone of the track: reading the <video> itself waits on the
- * compositor, which takes minutes when four SwiftShader browsers share two cores.
- */
-async function grabOutputTrack(page: Page, step: number): Promise<{ width: number; height: number; rgb: string }> {
-  // Page-side JavaScript (this file is type-checked without the DOM library).
-  const js = `(async (s) => {
-    const video = [...document.querySelectorAll('video')].find((v) => v.id !== 'raw' && v.srcObject instanceof MediaStream);
-    const track = video?.srcObject?.getVideoTracks()[0];
-    if (track === undefined) throw new Error('no outputTrack <video> on the page (open it with output=track)');
-    const clone = track.clone();
-    const reader = new MediaStreamTrackProcessor({ track: clone }).readable.getReader();
-    try {
-      const { value: frame } = await reader.read();
-      if (frame === undefined) throw new Error('the outputTrack ended');
-      const W = frame.displayWidth, H = frame.displayHeight;
-      const ctx = new OffscreenCanvas(W, H).getContext('2d');
-      ctx.drawImage(frame, 0, 0);
-      frame.close();
-      const rgba = ctx.getImageData(0, 0, W, H).data;
-      const w = Math.ceil(W / s), h = Math.ceil(H / s);
-      const rgb = new Uint8Array(w * h * 3);
-      for (let y = 0, o = 0; y < h; y++) for (let x = 0; x < w; x++, o += 3) rgb.set(rgba.subarray((y * s * W + x * s) * 4, (y * s * W + x * s) * 4 + 3), o);
-      let bin = '';
-      for (let i = 0; i < rgb.length; i += 0x8000) bin += String.fromCharCode(...rgb.subarray(i, i + 0x8000));
-      return { width: w, height: h, rgb: btoa(bin) };
-    } finally {
-      await reader.cancel();
-      clone.stop();
-    }
-  })(${step})`;
-  return page.evaluate(js) as Promise<{ width: number; height: number; rgb: string }>;
-}
-
-/**
  * Waits until attach() resolved (page phase 'running') and the call has settled (`settledAt`), then for
  * `frames` more frames painted by `backend`. Frames painted while the model loads are bicubic stopgaps and
  * do not count, and neither do the first ones of a P2P call: a fresh encoder's first keyframe is coarse
@@ -160,8 +128,6 @@ export async function runCallScenario(o: ScenarioOptions): Promise<ScenarioRepor
     browsers.push(b);
     return b;
   };
-  // The parent kills us with SIGTERM on its own timeout: take the browsers down with us.
-  process.once('SIGTERM', () => void Promise.all(browsers.map((b) => b.close())).finally(() => process.exit(143)));
   try {
     const launched = await launch();
     const q = `mode=${o.mode}&room=e2e&loopback=1`;
@@ -199,7 +165,7 @@ export async function runCallScenario(o: ScenarioOptions): Promise<ScenarioRepor
         let ref = refs.get(tier) as RgbImage;
         if (tier === 'bicubic') {
           // Every 2nd pixel of every 2nd row of the 1920x1080 frame, scored against the same grid.
-          const g = await grabOutputTrack(page, 2);
+          const g = (await page.evaluate('window.__receiver.grabOutput(2)')) as { width: number; height: number; rgb: string };
           shot = { width: g.width, height: g.height, data: new Uint8Array(Buffer.from(g.rgb, 'base64')) };
           ref = subsample(ref, 2);
         } else {
