@@ -1,4 +1,4 @@
-import { reportResult } from '../testing/isolated.js';
+import { reportResult } from '../../scripts/netns.js';
 import { runMediasoupPages } from './browserScenario.js';
 
 /** Child-process entry, run inside a network namespace by pages.test.ts: argv = pages dir, .y4m file. */

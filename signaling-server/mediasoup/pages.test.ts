@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ensureDemoPages, stillY4m } from '../../test/e2e/harness.js';
-import { runIsolated } from '../testing/isolated.js';
+import { runIsolated } from '../../scripts/netns.js';
 import { BITRATE_KBPS, type MediasoupPagesReport } from './browserScenario.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runIsolated } from '../testing/isolated.js';
+import { runIsolated } from '../../scripts/netns.js';
 import { parseCoturnLog } from './Coturn.js';
 import { MIN_FRAMES, type RelayReport } from './relayScenario.js';
 

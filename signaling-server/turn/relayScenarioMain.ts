@@ -1,4 +1,4 @@
-import { reportResult } from '../testing/isolated.js';
+import { reportResult } from '../../scripts/netns.js';
 import { runRelayScenario } from './relayScenario.js';
 
 /** Child-process entry, run inside a network namespace by relay.test.ts. */

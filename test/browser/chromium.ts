@@ -57,9 +57,17 @@ export async function launchChromium(options: LaunchOptions = {}): Promise<Launc
   }
   args.push(...(options.extraArgs ?? []));
   const browser = await puppeteer.launch({ executablePath: CHROMIUM_PATH, headless: true, args, protocolTimeout: 600_000 });
+  // A process that exits without close() (a timed-out test child killed with SIGTERM) takes its browser
+  // with it instead of leaving Chromium running.
+  const killOnExit = (): void => {
+    browser.process()?.kill('SIGKILL');
+    rmSync(userDataDir, { recursive: true, force: true });
+  };
+  process.on('exit', killOnExit);
   return {
     browser,
     async close() {
+      process.off('exit', killOnExit);
       await browser.close().catch(() => undefined);
       rmSync(userDataDir, { recursive: true, force: true });
     },

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildOnce } from '../browser/buildPages.js';
 import { makeY4m } from '../../scripts/demoMedia.js';
-import { spawnInNetns } from '../../scripts/netns.js';
-import type { ScenarioOptions, ScenarioReport } from './callScenario.js';
+import { runIsolated } from '../../scripts/netns.js';
+import { SCENARIO_RESULT, type ScenarioOptions, type ScenarioReport } from './callScenario.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const E2E_OUT = join(ROOT, 'test/.out/e2e');
@@ -36,30 +36,7 @@ export async function stillY4m(): Promise<string> {
  * no other interface to pick, so nothing can leave the machine whatever the browser decides.
  */
 export function runScenarioIsolated(options: ScenarioOptions, timeoutMs: number): Promise<ScenarioReport> {
-  const args = ['--import', 'tsx', join(ROOT, 'test/e2e/callScenarioMain.ts'), JSON.stringify(options)];
-  const child = spawnInNetns(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  if (child === null) {
-    return Promise.reject(new Error('cannot create a network namespace (unshare -n as root, or unshare -rn with unprivileged user namespaces); the WebRTC e2e tests need one to keep all traffic on this machine'));
-  }
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (d: Buffer) => { out += d.toString('utf8'); });
-  child.stderr?.on('data', (d: Buffer) => {
-    const text = d.toString('utf8');
-    err += text;
-    for (const line of text.split('\n')) if (line.startsWith('[e2e ')) console.log(line);
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGTERM');
-      reject(new Error(`scenario timed out after ${timeoutMs} ms\n${err.slice(-4000)}`));
-    }, timeoutMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      const line = out.split('\n').find((l) => l.startsWith('SCENARIO_RESULT '));
-      if (code === 0 && line !== undefined) resolve(JSON.parse(line.slice('SCENARIO_RESULT '.length)) as ScenarioReport);
-      else reject(new Error(`scenario exited with ${String(code)}\n${err.slice(-4000)}`));
-    });
+  return runIsolated<ScenarioReport>(join(ROOT, 'test/e2e/callScenarioMain.ts'), [JSON.stringify(options)], SCENARIO_RESULT, timeoutMs, ROOT, (line) => {
+    if (line.startsWith('[e2e ')) console.log(line);
   });
 }
-
