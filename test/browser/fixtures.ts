@@ -68,10 +68,12 @@ export function rgbaBase64ToRgb(b64: string, width: number, height: number): Rgb
   return { width, height, data };
 }
 
-/** The same generator on the TF.js CPU backend, output quantised to 8 bits as a canvas would. */
 let wasmReady: Promise<void> | undefined;
 
-/** The model on TF.js wasm in Node (CPU, XNNPACK; within 1e-5 of the cpu backend and ~25x faster at 270p). */
+/**
+ * The same generator on the CPU in Node (TF.js wasm, XNNPACK: within 1e-5 of the cpu backend and ~25x
+ * faster at 270p), output quantised to 8 bits as a canvas would.
+ */
 export async function referenceUpscale(modelDir: string, input: RgbImage): Promise<RgbImage> {
   wasmReady ??= setupBackend('wasm');
   await wasmReady;

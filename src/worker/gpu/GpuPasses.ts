@@ -17,7 +17,8 @@ export class GpuPasses {
   readonly #outputParams: GPUBuffer;
   #inputBuffer: GPUBuffer | null = null;
   #inputSize = '';
-  #inputColour = '';
+  /** Size and colour space the input pass's uniforms were last written for. */
+  #inputParamsKey = '';
   readonly #querySet: GPUQuerySet | null = null;
   readonly #resolve: GPUBuffer | null = null;
   readonly #readback: GPUBuffer | null = null;
@@ -65,12 +66,11 @@ export class GpuPasses {
       this.#inputBuffer?.destroy();
       this.#inputBuffer = this.device.createBuffer({ size: width * height * 3 * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
       this.#inputSize = size;
-      this.#inputColour = '';
     }
     const space = frame.colorSpace;
-    const colour = `${space.primaries ?? ''}/${space.transfer ?? ''}`;
-    if (this.#inputColour !== colour) {
-      this.#inputColour = colour;
+    const paramsKey = `${size}/${space.primaries ?? ''}/${space.transfer ?? ''}`;
+    if (this.#inputParamsKey !== paramsKey) {
+      this.#inputParamsKey = paramsKey;
       const restore = gamutRestoreMatrix(space);
       const params = new ArrayBuffer(64);
       new Uint32Array(params, 0, 4).set([width, height, restore === null ? 0 : 1, 0]);
