@@ -20,7 +20,7 @@ const input = (h: number, w: number, seed = 7): tf.Tensor4D => tf.randomUniform<
 describe('generatorForward', () => {
   it('upscales NHWC frames by the scale into [0, 1] for every tail and skip mode', async () => {
     const x = input(5, 7);
-    for (const config of [small({}), small({ scale: 2 }), small({ tail: 'espcn' }), small({ skip: 'bilinear' }), small({ skip: 'nearest', tail: 'espcn', scale: 2 })]) {
+    for (const config of [small({}), small({ scale: 2 }), small({ tail: 'espcn' }), small({ skip: 'bilinear' }), small({ skip: 'nearest', tail: 'espcn', scale: 2 }), small({ skip: 'bilinear', tail: 'espcn', scale: 3 })]) {
       const w = randomTestWeights(config, 3);
       const y = generatorForward(config, w, x);
       expect(y.shape).toEqual([1, 5 * config.scale, 7 * config.scale, 3]);

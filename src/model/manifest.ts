@@ -33,7 +33,7 @@ export interface SwiftSRMeta {
   readonly formatVersion: typeof FORMAT_VERSION;
   readonly variant: string;
   readonly config: GeneratorConfig;
-  readonly scale: 2 | 4;
+  readonly scale: 2 | 3 | 4;
   readonly input: { readonly layout: 'NHWC'; readonly channels: 'RGB'; readonly range: readonly [0, 1] };
   readonly output: { readonly layout: 'NHWC'; readonly channels: 'RGB'; readonly range: readonly [0, 1] };
   readonly bnFolded: boolean;

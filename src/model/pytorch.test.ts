@@ -39,7 +39,7 @@ beforeAll(async () => {
 });
 
 describe('PyTorch cross-check (fixtures from training/reference/make_fixtures.py)', () => {
-  for (const name of ['paper-8x2-x4', 'bilinear-8x2-x4', 'espcn-8x2-x4', 'espcn-nearest-8x1-x2']) {
+  for (const name of ['paper-8x2-x4', 'bilinear-8x2-x4', 'espcn-8x2-x4', 'espcn-nearest-8x1-x2', 'espcn-8x2-x3']) {
     it(`${name}: the imported .pth reproduces the PyTorch output within 1e-4`, async () => {
       const meta = readMeta(name);
       const root = await readPth(new Uint8Array(readFileSync(join(FIXTURES, meta.pth))));

@@ -127,6 +127,8 @@ export function inferTorchConfig(stateDict: ReadonlyMap<string, TorchLayoutTenso
   const channels = first.shape[0] ?? 0;
   const finalOut = last.shape[0] ?? 0;
   const scale = stages > 0 ? 2 ** stages : Math.round(Math.sqrt(finalOut / 3));
-  if (scale !== 2 && scale !== 4) throw new ModelLoadError('bad-manifest', `state dict describes a ${scale}x generator; only 2x and 4x are supported`);
+  if (scale !== 2 && scale !== 4 && (scale !== 3 || stages > 0)) {
+    throw new ModelLoadError('bad-manifest', `state dict describes a ${scale}x generator; only 2x, 4x and 3x (ESPCN tail) are supported`);
+  }
   return { scale, channels, blocks, skip, tail: stages > 0 ? 'paper' : 'espcn' };
 }

@@ -10,7 +10,7 @@ export type SkipMode = 'none' | 'bilinear' | 'nearest';
 export type TailMode = 'paper' | 'espcn';
 
 export interface GeneratorConfig {
-  readonly scale: 2 | 4;
+  readonly scale: 2 | 3 | 4;
   readonly channels: number;
   readonly blocks: number;
   readonly skip: SkipMode;

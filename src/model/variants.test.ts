@@ -14,6 +14,10 @@ const PINNED: Record<string, [number, number, number]> = {
   'lite48x8-x2': [50_082, 50_514, 6_208_747_200],
   'lite32x4-x2': [13_634, 13_794, 1_661_342_400],
   'tiny-x2': [2_882, 2_930, 340_459_200],
+  // 3x variants: MACs still per 480x270 input (a 360p stream is 640x360: 1.78x these).
+  'lite48x8-x3': [50_817, 51_249, 6_302_059_200],
+  'lite32x4-x3': [14_129, 14_289, 1_723_550_400],
+  'tiny-x3': [3_137, 3_185, 371_563_200],
 };
 
 describe('variants', () => {
@@ -55,7 +59,8 @@ describe('variants', () => {
 
   it('rejects unknown names and bad configs with the accepted range', () => {
     expect(() => getVariant('huge')).toThrow(/unknown variant 'huge'; known: paper/);
-    expect(() => validateConfig({ scale: 3 as 2, channels: 8, blocks: 1, skip: 'none', tail: 'paper' })).toThrow(RangeError);
+    expect(() => validateConfig({ scale: 3, channels: 8, blocks: 1, skip: 'none', tail: 'paper' })).toThrow(/scale 3 needs tail 'espcn'/);
+    expect(() => validateConfig({ scale: 5 as 4, channels: 8, blocks: 1, skip: 'none', tail: 'espcn' })).toThrow(/scale must be 2, 3 or 4/);
     expect(() => validateConfig({ scale: 4, channels: 0, blocks: 1, skip: 'none', tail: 'paper' })).toThrow(/channels must be an integer in \[1, 512\]/);
     expect(() => validateConfig({ scale: 4, channels: 8, blocks: 1, skip: 'bicubic' as 'none', tail: 'paper' })).toThrow(/skip must be/);
   });

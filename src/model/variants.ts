@@ -25,6 +25,9 @@ export const VARIANTS: ReadonlyMap<string, VariantInfo> = new Map([
   v('lite48x8-x2', { scale: 2, channels: 48, blocks: 8, skip: 'bilinear', tail: 'espcn' }, '2x, 48 channels, 8 blocks, ESPCN tail'),
   v('lite32x4-x2', { scale: 2, channels: 32, blocks: 4, skip: 'bilinear', tail: 'espcn' }, '2x, 32 channels, 4 blocks, ESPCN tail'),
   v('tiny-x2', { scale: 2, channels: 16, blocks: 2, skip: 'bilinear', tail: 'espcn' }, '2x CPU fallback and browser tests'),
+  v('lite48x8-x3', { scale: 3, channels: 48, blocks: 8, skip: 'bilinear', tail: 'espcn' }, '3x, 48 channels, 8 blocks, ESPCN tail'),
+  v('lite32x4-x3', { scale: 3, channels: 32, blocks: 4, skip: 'bilinear', tail: 'espcn' }, '3x, 32 channels, 4 blocks, ESPCN tail'),
+  v('tiny-x3', { scale: 3, channels: 16, blocks: 2, skip: 'bilinear', tail: 'espcn' }, '3x CPU fallback'),
 ]);
 
 /** Throws a RangeError listing the known names. */

@@ -30,7 +30,7 @@ export interface ArchitecturePlan {
 }
 
 export function validateConfig(config: GeneratorConfig): void {
-  if (config.scale !== 2 && config.scale !== 4) throw new RangeError(`scale must be 2 or 4, got ${String(config.scale)}`);
+  if (config.scale !== 2 && config.scale !== 3 && config.scale !== 4) throw new RangeError(`scale must be 2, 3 or 4, got ${String(config.scale)}`);
   if (!Number.isInteger(config.channels) || config.channels < 1 || config.channels > 512) {
     throw new RangeError(`channels must be an integer in [1, 512], got ${String(config.channels)}`);
   }
@@ -41,6 +41,8 @@ export function validateConfig(config: GeneratorConfig): void {
     throw new RangeError(`skip must be 'none', 'bilinear' or 'nearest', got ${String(config.skip)}`);
   }
   if (!['paper', 'espcn'].includes(config.tail)) throw new RangeError(`tail must be 'paper' or 'espcn', got ${String(config.tail)}`);
+  // The paper tail upsamples in x2 stages; only the ESPCN tail's single pixel shuffle can do 3x.
+  if (config.scale === 3 && config.tail !== 'espcn') throw new RangeError(`scale 3 needs tail 'espcn' (the paper tail is x2/x4 only)`);
 }
 
 export function architecturePlan(config: GeneratorConfig): ArchitecturePlan {

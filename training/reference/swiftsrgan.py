@@ -65,7 +65,8 @@ class ResidualBlock(nn.Module):
 class Generator(nn.Module):
     def __init__(self, scale=4, channels=64, blocks=16, skip='none', tail='paper'):
         super().__init__()
-        assert scale in (2, 4) and skip in ('none', 'bilinear', 'nearest') and tail in ('paper', 'espcn')
+        assert scale in (2, 3, 4) and skip in ('none', 'bilinear', 'nearest') and tail in ('paper', 'espcn')
+        assert scale != 3 or tail == 'espcn', 'the paper tail upsamples in x2 stages; 3x needs the ESPCN tail'
         self.scale, self.skip, self.tail = scale, skip, tail
         self.initial = ConvBlock(3, channels, 9, use_bn=False)
         self.residual = nn.Sequential(*[ResidualBlock(channels) for _ in range(blocks)])
