@@ -14,3 +14,4 @@ export { sha256Hex } from './sha256.js';
 export { convertPth, type ConvertedPth } from './convertPth.js';
 export { importTorchStateDict, exportTorchStateDict, inferTorchConfig, shufflePermutation, isIgnoredTorchKey, stripModulePrefix, type TorchLayoutTensor } from './pytorchLayout.js';
 export { readPth, findStateDict, PthFormatError, type TorchTensor, type TorchDtype } from './pth/readPth.js';
+export { planScale, type ModelScale, type ScalePlan, type ScalePlanOptions } from './scalePlan.js';
