@@ -167,7 +167,7 @@ async function start(): Promise<void> {
 }
 
 async function refreshStats(samples: Map<string, { bytes: number; at: number }>): Promise<void> {
-  const rows: string[] = [];
+  const rows: HTMLTableRowElement[] = [];
   for (const up of uplinks.values()) {
     const sender = up.sender();
     const r = sender === undefined ? null : await readSenderStats(sender, samples.get(up.to));
@@ -175,9 +175,14 @@ async function refreshStats(samples: Map<string, { bytes: number; at: number }>)
     samples.set(up.to, r.sample);
     state.links.set(up.to, r.stats);
     const s = r.stats;
-    rows.push(`<tr><td>${up.to}</td><td>${s.codec}</td><td>${s.kbps.toFixed(0)}</td><td>${s.fps.toFixed(0)}</td><td>${s.width}x${s.height}</td><td>${s.encoder}</td><td>${s.qualityLimitation}</td></tr>`);
+    // Peer ids and codec names come from the signaling server and the browser: text, never markup.
+    const row = document.createElement('tr');
+    for (const cell of [up.to, s.codec, s.kbps.toFixed(0), s.fps.toFixed(0), `${s.width}x${s.height}`, s.encoder, s.qualityLimitation]) {
+      row.appendChild(document.createElement('td')).textContent = cell;
+    }
+    rows.push(row);
   }
-  ui.stats.innerHTML = rows.join('');
+  ui.stats.replaceChildren(...rows);
 }
 
 function stop(): void {
