@@ -8,7 +8,11 @@ export type ModelLoadErrorCode =
   | 'dtype-mismatch'
   | 'truncated-shard'
   | 'checksum-mismatch'
-  | 'aborted';
+  | 'aborted'
+  /** models/index.json (catalog.ts): */
+  | 'bad-index'
+  | 'index-version'
+  | 'index-too-large';
 
 /** Why a weights directory could not be loaded. `code` is stable; the message is for people. */
 export class ModelLoadError extends Error {
