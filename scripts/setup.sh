@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests and the demo need, only where it is missing:
-# npm packages (npm ci, from the lockfile) and Debian's chromium, ffmpeg, iproute2 and coturn (TURN relay test).
+# npm packages (npm ci, from the lockfile) and Debian's chromium, ffmpeg, iproute2, coturn (TURN relay test) and
+# python3-torch/-numpy/-pil/-pytest (the PyTorch trainer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,10 @@ command -v ffmpeg >/dev/null 2>&1 || need_apt+=(ffmpeg)
 command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
 command -v unshare >/dev/null 2>&1 || need_apt+=(util-linux)
 command -v turnserver >/dev/null 2>&1 || need_apt+=(coturn)
+# The PyTorch trainer (training/swiftsr_train) and its tests run on Debian's Python packages.
+for mod in torch:python3-torch numpy:python3-numpy PIL:python3-pil pytest:python3-pytest; do
+  /usr/bin/python3 -c "import ${mod%%:*}" >/dev/null 2>&1 || need_apt+=("${mod#*:}")
+done
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo "setup: installing Debian packages: ${need_apt[*]}"
