@@ -2,14 +2,14 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setupBackend } from '../training/tf/backend.js';
+import { setupBackend } from '../eval/backend.js';
 import { measureBandwidth } from './bandwidth.js';
 import { hideBarcode } from './callCurves.js';
 import { parseModelList, writeBandwidthResult, type BandwidthResult } from './bandwidthCli.js';
 import { runInfo } from './machine.js';
 import { bicubicUpscaler, modelUpscaler, type FrameUpscaler } from './nodeUpscalers.js';
 import { MissingDataError, requirePath } from './paths.js';
-import { makeRandomModel, makeTestClip } from './testFixtures.js';
+import { makeRandomModel, makeTestClip } from '../imaging/testFixtures.js';
 
 describe('bandwidth bench (smoke: generated 384x216 clip, 12 frames)', () => {
   let dir = '';

@@ -1,11 +1,11 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crop, fromBytes, type RgbImage } from '../training/data/image.js';
-import { measure } from '../training/metrics.js';
+import { crop, fromBytes, type RgbImage } from '../imaging/image.js';
+import { measure } from '../imaging/metrics.js';
 import { compareCurves, equivalents, type Comparison, type Curve, type CurvePoint, type Equivalent } from './bandwidthAnalysis.js';
-import { CODEC_SPECS, type Codec } from './codecs.js';
-import { decodeRgbFrames, ffmpeg, packetBytes, probeVideo } from './ffmpeg.js';
+import { CODEC_SPECS, type Codec } from '../imaging/codecs.js';
+import { decodeRgbFrames, ffmpeg, packetBytes, probeVideo } from '../imaging/ffmpeg.js';
 import type { FrameUpscaler } from './nodeUpscalers.js';
 import { ffmpegFilters, vmafScore, vmafSupport } from './vmaf.js';
 import { measureCallCurves } from './callCurves.js';

@@ -1,10 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { setupBackend } from '../training/tf/backend.js';
+import { setupBackend } from '../eval/backend.js';
 import { measureBandwidth, type BandwidthMeasurement } from './bandwidth.js';
 import { bandwidthMarkdown, bandwidthPlots } from './bandwidthReport.js';
-import { parseCodecs } from './codecs.js';
+import { parseCodecs } from '../imaging/codecs.js';
 import { commandLine, ffmpegVersion, runInfo, type RunInfo } from './machine.js';
 import { shippedModels } from './models.js';
 import { bicubicUpscaler, modelUpscaler, type FrameUpscaler } from './nodeUpscalers.js';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { fromBytes, type RgbImage } from '../training/data/image.js';
+import { fromBytes, type RgbImage } from '../imaging/image.js';
 import type { Curve, CurvePoint } from './bandwidthAnalysis.js';
 import type { FrameUpscaler } from './nodeUpscalers.js';
 import { barcodeBlock, measureWebrtcCurve, writeBarcodedY4m, type WebrtcPoint } from './webrtcCurve.js';

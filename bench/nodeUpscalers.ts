@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { imresize } from '../training/data/imresize.js';
-import { quantize, type RgbImage } from '../training/data/image.js';
+import { imresize } from '../imaging/imresize.js';
+import { quantize, type RgbImage } from '../imaging/image.js';
 import { loadGenerator } from '../src/model/loadGenerator.js';
 import type { Generator } from '../src/model/types.js';
 

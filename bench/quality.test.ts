@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setupBackend } from '../training/tf/backend.js';
+import { setupBackend } from '../eval/backend.js';
 import { qualityMain, type QualityResult } from './qualityCli.js';
-import { makeRandomModel, makeTestClip } from './testFixtures.js';
+import { makeRandomModel, makeTestClip } from '../imaging/testFixtures.js';
 
 /** A 64x64 test card: smooth gradient plus a sharp checker, so bicubic is measurably below perfect. */
 async function writeCard(path: string, seed: number): Promise<void> {

@@ -1,11 +1,11 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { join } from 'node:path';
-import { listImages } from '../training/data/dataset.js';
-import { fromBytes, quantize, type RgbImage } from '../training/data/image.js';
-import { imresize } from '../training/data/imresize.js';
-import { evaluateImages, superResolve } from '../training/eval/evaluate.js';
-import { psnrY } from '../training/metrics.js';
-import { decodeRgbFrames, probeVideo } from './ffmpeg.js';
+import { listImages } from '../imaging/imageSet.js';
+import { fromBytes, quantize, type RgbImage } from '../imaging/image.js';
+import { imresize } from '../imaging/imresize.js';
+import { evaluateImages, superResolve } from '../eval/evaluate.js';
+import { psnrY } from '../imaging/metrics.js';
+import { decodeRgbFrames, probeVideo } from '../imaging/ffmpeg.js';
 import { flicker, makeLrClip, type FlickerResult } from './temporal.js';
 
 export const DATASETS = ['Set5', 'Set14', 'BSD100', 'Urban100'] as const;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadGenerator } from '../src/model/loadGenerator.js';
 import type { Generator } from '../src/model/types.js';
-import { BACKENDS, setupBackend, type BackendName } from '../training/tf/backend.js';
+import { BACKENDS, setupBackend, type BackendName } from '../eval/backend.js';
 import { commandLine, runInfo, type RunInfo } from './machine.js';
 import { shippedModels } from './models.js';
 import { MissingDataError, RESULTS_DIR, SHARED_DATASETS, requirePath } from './paths.js';

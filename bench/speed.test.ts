@@ -2,10 +2,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setupBackend } from '../training/tf/backend.js';
+import { setupBackend } from '../eval/backend.js';
 import { percentile, speedRatios, type SpeedRow } from './speed.js';
 import { parseSize, speedMain, type SpeedResult } from './speedCli.js';
-import { makeRandomModel } from './testFixtures.js';
+import { makeRandomModel } from '../imaging/testFixtures.js';
 
 describe('speed bench (smoke: headless Chromium, random tiny model, 64x36 input)', () => {
   let dir = '';

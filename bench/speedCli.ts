@@ -8,7 +8,7 @@ import { commandLine, runInfo, type RunInfo } from './machine.js';
 import { macsPerFrame, shippedModels } from './models.js';
 import type { BackendInfo, SpeedBackend } from './pages/speedTypes.js';
 import { RESULTS_DIR } from './paths.js';
-import { setupBackend } from '../training/tf/backend.js';
+import { setupBackend } from '../eval/backend.js';
 import { exportModelToOnnx } from './onnx/exportModel.js';
 import { measureSpeed, speedRatios, type OnnxModel, type PipelineRow, type SpeedModel, type SpeedRatio, type SpeedRow } from './speed.js';
 import { UPSCALERJS_MODELS, type UpscalerJsSize } from './upscalerJs.js';

@@ -1,6 +1,6 @@
-import { modcrop, quantize, type RgbImage } from '../training/data/image.js';
-import { imresize } from '../training/data/imresize.js';
-import { lumaY } from '../training/metrics.js';
+import { modcrop, quantize, type RgbImage } from '../imaging/image.js';
+import { imresize } from '../imaging/imresize.js';
+import { lumaY } from '../imaging/metrics.js';
 
 /** Mean absolute difference of consecutive frames' BT.601 luma (0..255 scale). */
 export function meanFrameDifference(frames: readonly RgbImage[]): number {

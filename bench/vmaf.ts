@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { toBytes, type RgbImage } from '../training/data/image.js';
-import { ffmpeg } from './ffmpeg.js';
+import { toBytes, type RgbImage } from '../imaging/image.js';
+import { ffmpeg, runTool } from '../imaging/ffmpeg.js';
 
 /**
  * VMAF, where this ffmpeg has it. Many builds (Debian's among them) ship no libvmaf filter, only
@@ -20,14 +19,9 @@ export function parseFilterNames(listing: string): Set<string> {
 }
 
 export async function ffmpegFilters(): Promise<Set<string>> {
-  const out = await new Promise<string>((resolve) => {
-    const p = spawn('ffmpeg', ['-hide_banner', '-filters'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    let s = '';
-    p.stdout.on('data', (c: Buffer) => (s += c.toString()));
-    p.on('error', () => resolve(''));
-    p.on('close', () => resolve(s));
-  });
-  return parseFilterNames(out);
+  // No ffmpeg, or one that fails to list its filters, simply has no VMAF.
+  const out = await runTool('ffmpeg', ['-hide_banner', '-filters']).catch(() => Buffer.alloc(0));
+  return parseFilterNames(out.toString());
 }
 
 export interface VmafSupport {

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
+import { ffmpegFrames } from '../imaging/ffmpeg.js';
 import { launchChromium } from '../test/browser/chromium.js';
 import { buildBenchPages } from './buildPages.js';
 import { servePages } from '../scripts/pageServer.js';
@@ -22,26 +22,17 @@ export async function writeBarcodedY4m(hrY4m: string, out: string, width: number
   const frameBytes = (ySize * 3) / 2;
   const file = createWriteStream(out);
   file.write(`YUV4MPEG2 W${width} H${height} F${fps}:1 Ip A1:1 C420jpeg\n`);
-  const p = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-i', hrY4m, '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let pending = Buffer.alloc(0);
-  let index = 0;
-  for await (const chunk of p.stdout as AsyncIterable<Buffer>) {
-    pending = Buffer.concat([pending, chunk]);
-    while (pending.length >= frameBytes) {
-      const f = Buffer.from(pending.subarray(0, frameBytes));
-      pending = pending.subarray(frameBytes);
-      for (let b = 0; b < BARCODE_BITS + 2; b++) {
-        const white = b === 0 || (b <= BARCODE_BITS && ((index >> (BARCODE_BITS - b)) & 1) === 1);
-        for (let y = height - block; y < height; y++) f.fill(white ? 235 : 16, y * width + b * block, y * width + (b + 1) * block);
-        for (let y = (height - block) / 2; y < height / 2; y++) {
-          f.fill(128, ySize + y * (width / 2) + (b * block) / 2, ySize + y * (width / 2) + ((b + 1) * block) / 2);
-          f.fill(128, ySize * 1.25 + y * (width / 2) + (b * block) / 2, ySize * 1.25 + y * (width / 2) + ((b + 1) * block) / 2);
-        }
+  await ffmpegFrames(['-i', hrY4m, '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-'], frameBytes, async (f, index) => {
+    for (let b = 0; b < BARCODE_BITS + 2; b++) {
+      const white = b === 0 || (b <= BARCODE_BITS && ((index >> (BARCODE_BITS - b)) & 1) === 1);
+      for (let y = height - block; y < height; y++) f.fill(white ? 235 : 16, y * width + b * block, y * width + (b + 1) * block);
+      for (let y = (height - block) / 2; y < height / 2; y++) {
+        f.fill(128, ySize + y * (width / 2) + (b * block) / 2, ySize + y * (width / 2) + ((b + 1) * block) / 2);
+        f.fill(128, ySize * 1.25 + y * (width / 2) + (b * block) / 2, ySize * 1.25 + y * (width / 2) + ((b + 1) * block) / 2);
       }
-      if (!file.write('FRAME\n') || !file.write(f)) await once(file, 'drain');
-      index++;
     }
-  }
+    if (!file.write('FRAME\n') || !file.write(f)) await once(file, 'drain');
+  });
   file.end();
   await once(file, 'finish');
 }

@@ -20,5 +20,6 @@ try {
   process.exit(1);
 }
 // One process (no tsx CLI wrapper in between), so Ctrl-C reaches the trainer, which saves and exits.
-const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'training', 'cli.ts'), cmd, ...rest], { stdio: 'inherit', cwd: process.cwd() });
+const entry = cmd === 'train' ? join(root, 'training', 'cli.ts') : join(root, 'eval', 'cli.ts');
+const r = spawnSync(process.execPath, ['--import', 'tsx', entry, cmd, ...rest], { stdio: 'inherit', cwd: process.cwd() });
 process.exit(r.status ?? 1);

@@ -1,9 +1,6 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
+import { ffmpeg } from '../imaging/ffmpeg.js';
 
 export const SEND_SIZE = { width: 480, height: 270 } as const;
 
@@ -28,7 +25,7 @@ export async function makeY4m(out: string, o: Y4mOptions): Promise<string> {
     : ['-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${o.fps}`];
   const filters = [`scale=${width}:${height}:flags=area`, `fps=${o.fps}`];
   if (o.still === true) filters.unshift('select=eq(n\\,0)', 'loop=loop=-1:size=1:start=0', 'setpts=N/FRAME_RATE/TB');
-  await run('ffmpeg', ['-y', '-loglevel', 'error', ...input, '-vf', filters.join(','), '-frames:v', String(o.frames), '-pix_fmt', 'yuv420p', '-f', 'yuv4mpegpipe', out]);
+  await ffmpeg([...input, '-vf', filters.join(','), '-frames:v', String(o.frames), '-pix_fmt', 'yuv420p', '-f', 'yuv4mpegpipe', out]);
   if (!existsSync(out)) throw new Error(`ffmpeg wrote no ${out}`);
   return out;
 }

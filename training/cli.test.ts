@@ -130,31 +130,3 @@ describe('trainer', () => {
     expect(r.stderr).toMatch(/data folder not found/);
   });
 });
-
-describe('eval and upscale commands', () => {
-  it('eval prints per-image and mean metrics for model and bicubic, and writes them into swiftsr.json', () => {
-    const model = join(dir, 'a');
-    const r = spawnSync(process.execPath, [...TSX, join(ROOT, 'training', 'cli.ts'), 'eval', '--model', model, '--data', data, '--backend', 'cpu', '--write-metrics', '--label', 'fixture'], { cwd: ROOT, encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
-    const report = JSON.parse(r.stdout) as { scale: number; images: { model: { psnrY: number; ssimY: number }; bicubic: { psnrY: number } }[]; mean: { images: number; model: { psnrY: number }; bicubic: { psnrY: number; ssimY: number } } };
-    expect(report.scale).toBe(4);
-    expect(report.images).toHaveLength(5);
-    const avg = report.images.reduce((s, i) => s + i.model.psnrY, 0) / 5;
-    expect(report.mean.model.psnrY).toBeCloseTo(avg, 2);
-    expect(report.mean.bicubic.psnrY).toBeGreaterThan(15);
-    expect(report.mean.bicubic.ssimY).toBeGreaterThan(0.3);
-    expect(report.mean.bicubic.ssimY).toBeLessThanOrEqual(1);
-    return readFile(join(model, 'swiftsr.json'), 'utf8').then((t) => {
-      const meta = JSON.parse(t) as { metrics: Record<string, { model: { psnrY: number } }> };
-      expect(meta.metrics['fixture']?.model.psnrY).toBeCloseTo(report.mean.model.psnrY, 3);
-    });
-  });
-
-  it('swiftsr upscale writes a 4x PNG', async () => {
-    const out = join(dir, 'up.png');
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'swiftsr.mjs'), 'upscale', join(data, 'img1.png'), out, '--model', join(dir, 'a'), '--backend', 'cpu'], { cwd: ROOT, encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
-    const m = await sharp(out).metadata();
-    expect([m.width, m.height]).toEqual([44 * 4, 52 * 4]);
-  });
-});

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
-import { parseQuantizers } from './data/vp8.js';
+import { parseQuantizers } from '../imaging/vp8Intra.js';
 import { BACKENDS, type BackendName } from './tf/backend.js';
 import { TRAIN_DEFAULTS, type TrainOptions } from './train/options.js';
 
-/** `tsx training/cli.ts <train|eval|upscale> ...`: the npm scripts `train` and `eval`, and `swiftsr upscale`. */
+/** `tsx training/cli.ts <train|bench> ...`: the TypeScript trainer (eval and upscale live in eval/cli.ts). */
 export const USAGE = `usage:
   npm run train -- --data <dir>[,<dir>] --variant <name> --out models/<name> [options]
       --phase psnr|gan  --steps N  --batch N  --patch PX  --lr X  --loss l1|mse  --optimizer adam|adamw
@@ -12,8 +12,6 @@ export const USAGE = `usage:
       --workers N  --max-seconds S  --min-std X  --skip-small  --val-split X  --mobilenet model.json  --feature-layers a,b
       --adv-weight X  --perc-weight X  --tv-weight X  --d-lr X  --d-width X  --quiet
       --vp8 Q[,Q...] (LR crops VP8-compressed at these quantizers, 0..63)  --vp8-clean (clean LR as one more variant)
-  npm run eval -- --model models/<name> --data <dir> [--scale 4] [--write-metrics] [--label NAME] [--backend B] [--vp8 Q]
-  npx swiftsr upscale in.png out.png --model models/<name> [--backend B]
   tsx training/cli.ts bench --variant <name> [--backend B] [--batch 16] [--patch 96] [--workers N] [--steps 2]`;
 
 export class UsageError extends Error {
@@ -115,17 +113,9 @@ async function main(argv: string[]): Promise<number> {
       const r = await runTrain(opts);
       return r.stopped === 'signal' ? 130 : 0;
     }
-    case 'eval': {
-      const { runEval } = await import('./eval/runEval.js');
-      return runEval(rest);
-    }
     case 'bench': {
       const { runBench } = await import('./train/benchStep.js');
       return runBench(rest);
-    }
-    case 'upscale': {
-      const { runUpscale } = await import('./eval/runUpscale.js');
-      return runUpscale(rest);
     }
     default:
       process.stderr.write(`${USAGE}\n`);

@@ -10,7 +10,7 @@ import { loadGenerator } from '../../src/model/loadGenerator.js';
 import { saveGenerator } from '../../src/model/saveGenerator.js';
 import { randomTestWeights } from '../../src/model/testSupport.js';
 import { getVariant } from '../../src/model/variants.js';
-import { setupBackend } from '../../training/tf/backend.js';
+import { setupBackend } from '../../eval/backend.js';
 
 const REPO_MODELS = fileURLToPath(new URL('../../models/', import.meta.url));
 

@@ -1,13 +1,9 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ffmpeg, FfmpegError } from './ffmpeg.js';
 import { fromBytes, toBytes, type RgbImage } from './image.js';
-
-export class CodecError extends Error {
-  override readonly name = 'CodecError';
-}
 
 export interface Vp8Options {
   /** ffmpeg binary (default `ffmpeg` on PATH, or SWIFTSR_FFMPEG). */
@@ -27,33 +23,13 @@ function ffmpegArgs(q: number): { encode: string[]; decode: string[] } {
   return { encode, decode: ['-f', 'rawvideo', '-pix_fmt', 'rgb24'] };
 }
 
-function run(bin: string, args: string[], input: Buffer): Promise<Buffer> {
-  return new Promise((resolvePromise, reject) => {
-    const p = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    p.stdout.on('data', (b: Buffer) => out.push(b));
-    p.stderr.on('data', (b: Buffer) => err.push(b));
-    p.on('error', (e: NodeJS.ErrnoException) => {
-      reject(new CodecError(e.code === 'ENOENT' ? `ffmpeg not found ('${bin}'): install ffmpeg with libvpx, or set SWIFTSR_FFMPEG` : `ffmpeg failed to start: ${e.message}`));
-    });
-    p.on('close', (code) => {
-      if (code === 0) resolvePromise(Buffer.concat(out));
-      else reject(new CodecError(`ffmpeg exited with ${code}: ${Buffer.concat(err).toString().trim().slice(-400)}`));
-    });
-    p.stdin.on('error', () => undefined);
-    p.stdin.end(input);
-  });
-}
-
 /**
  * Encodes an 8-bit RGB image as one VP8 key frame (libvpx, realtime, quantizer q) and decodes it back:
  * the LR a receiver actually gets from a compressed call, at intra-frame quality. Cached on disk by
- * content, because the trainer and every eval run need the same frames again.
+ * content, so repeated eval runs reuse the frames.
  */
 export async function vp8RoundTrip(img: RgbImage, q: number, opts: Vp8Options = {}): Promise<RgbImage> {
   if (!Number.isInteger(q) || q < VP8_Q_MIN || q > VP8_Q_MAX) throw new RangeError(`VP8 quantizer must be an integer in ${VP8_Q_MIN}..${VP8_Q_MAX}, got ${q}`);
-  const bin = opts.ffmpeg ?? process.env['SWIFTSR_FFMPEG'] ?? 'ffmpeg';
   const rgb = toBytes(img);
   const { encode, decode } = ffmpegArgs(q);
   const key = createHash('sha256').update(`${img.width}x${img.height}|${encode.join(' ')}|`).update(rgb).digest('hex').slice(0, 32);
@@ -62,10 +38,10 @@ export async function vp8RoundTrip(img: RgbImage, q: number, opts: Vp8Options = 
   const cached = await readFile(file).catch(() => null);
   if (cached !== null && cached.length === rgb.length) return fromBytes(img.width, img.height, cached);
   const size = `${img.width}x${img.height}`;
-  const quiet = ['-hide_banner', '-loglevel', 'error'];
-  const ivf = await run(bin, [...quiet, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', size, '-r', '30', '-i', 'pipe:0', '-frames:v', '1', ...encode, '-f', 'ivf', 'pipe:1'], Buffer.from(rgb));
-  const raw = await run(bin, [...quiet, '-f', 'ivf', '-i', 'pipe:0', '-frames:v', '1', ...decode, 'pipe:1'], ivf);
-  if (raw.length !== rgb.length) throw new CodecError(`VP8 round trip of a ${size} image returned ${raw.length} bytes, expected ${rgb.length}`);
+  const bin = opts.ffmpeg === undefined ? {} : { bin: opts.ffmpeg };
+  const ivf = await ffmpeg(['-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', size, '-r', '30', '-i', 'pipe:0', '-frames:v', '1', ...encode, '-f', 'ivf', 'pipe:1'], { input: rgb, ...bin });
+  const raw = await ffmpeg(['-f', 'ivf', '-i', 'pipe:0', '-frames:v', '1', ...decode, 'pipe:1'], { input: ivf, ...bin });
+  if (raw.length !== rgb.length) throw new FfmpegError(`VP8 round trip of a ${size} image returned ${raw.length} bytes, expected ${rgb.length}`);
   await mkdir(dir, { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   await writeFile(tmp, raw);

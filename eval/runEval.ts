@@ -1,12 +1,12 @@
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadGenerator } from '../../src/model/index.js';
-import { UsageError } from '../cli.js';
-import { listImages } from '../data/dataset.js';
-import type { RgbImage } from '../data/image.js';
-import { parseQuantizers, vp8RoundTrip } from '../data/vp8.js';
-import { BACKENDS, setupBackend, type BackendName } from '../tf/backend.js';
+import { loadGenerator } from '../src/model/index.js';
+import { UsageError } from './cli.js';
+import { listImages } from '../imaging/imageSet.js';
+import type { RgbImage } from '../imaging/image.js';
+import { parseQuantizers, vp8RoundTrip } from '../imaging/vp8Intra.js';
+import { BACKENDS, setupBackend, type BackendName } from './backend.js';
 import { evaluateImages } from './evaluate.js';
 
 const round = (x: number, d: number): number => Number(x.toFixed(d));

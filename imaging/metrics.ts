@@ -1,4 +1,4 @@
-import type { RgbImage } from './data/image.js';
+import type { RgbImage } from './image.js';
 
 /**
  * SR-paper metrics. Y is BT.601 luma on the [16, 235] scale, computed in float (no rounding), from

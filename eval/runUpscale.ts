@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadGenerator } from '../../src/model/index.js';
-import { UsageError } from '../cli.js';
-import { readImage, writePng } from '../data/image.js';
-import { BACKENDS, setupBackend, type BackendName } from '../tf/backend.js';
+import { loadGenerator } from '../src/model/index.js';
+import { UsageError } from './cli.js';
+import { readImage, writePng } from '../imaging/image.js';
+import { BACKENDS, setupBackend, type BackendName } from './backend.js';
 import { superResolve } from './evaluate.js';
 
 /** `swiftsr upscale in.png out.png --model models/<name>`: one image through the model, written as PNG. */

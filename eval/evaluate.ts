@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { loadPair } from '../data/dataset.js';
-import { quantize, type RgbImage } from '../data/image.js';
-import { imresize } from '../data/imresize.js';
-import { measure, type ImageMetrics } from '../metrics.js';
+import { loadPair } from '../imaging/imageSet.js';
+import { quantize, type RgbImage } from '../imaging/image.js';
+import { imresize } from '../imaging/imresize.js';
+import { measure, type ImageMetrics } from '../imaging/metrics.js';
 
 export type Upscaler = (x: tf.Tensor4D) => tf.Tensor4D;
 
