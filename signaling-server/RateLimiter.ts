@@ -19,11 +19,42 @@ export class RateLimiter {
 
   /** Takes one token; false when the bucket is empty. */
   take(): boolean {
-    const t = this.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.perSecond);
-    this.last = t;
+    this.refill();
     if (this.tokens < 1) return false;
     this.tokens -= 1;
     return true;
+  }
+
+  /** Whether the bucket has refilled to `burst` (nothing of its history matters any more). */
+  full(): boolean {
+    this.refill();
+    return this.tokens >= this.burst;
+  }
+
+  private refill(): void {
+    const t = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.perSecond);
+    this.last = t;
+  }
+}
+
+/** A count that leaks away at `perSecond`: rate-limit violations are forgiven over time, not held for ever. */
+export class DecayingCount {
+  private value = 0;
+  private last: number;
+
+  constructor(
+    private readonly perSecond: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.last = now();
+  }
+
+  /** Adds one and returns the count, after what has leaked away since the last call. */
+  add(): number {
+    const t = this.now();
+    this.value = Math.max(0, this.value - ((t - this.last) / 1000) * this.perSecond) + 1;
+    this.last = t;
+    return this.value;
   }
 }

@@ -1,38 +1,11 @@
 import { createServer } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ClientOptions } from 'ws';
-import type { SignalingServerOptions } from './options.js';
 import { SignalingServer } from './SignalingServer.js';
-import { TestClient } from './testing/TestClient.js';
+import { cleanUp, client, joined, serve, track } from './testing/serve.js';
 import { createRoomToken } from './tokens.js';
 
-const servers: SignalingServer[] = [];
-const clients: TestClient[] = [];
-
-async function serve(options: Partial<SignalingServerOptions> = {}): Promise<{ server: SignalingServer; url: string }> {
-  const server = new SignalingServer({ port: 0, host: '127.0.0.1', ...options });
-  servers.push(server);
-  return { server, url: await server.start() };
-}
-
-async function client(url: string, options: ClientOptions = {}): Promise<TestClient> {
-  const c = await TestClient.connect(url, options);
-  clients.push(c);
-  return c;
-}
-
-async function joined(url: string, room: string, role: 'sender' | 'receiver'): Promise<{ c: TestClient; id: string }> {
-  const c = await client(url);
-  c.send({ type: 'join', room, role });
-  const j = await c.next('joined');
-  return { c, id: j.id };
-}
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.ws.terminate();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+afterEach(cleanUp);
 
 describe('SignalingServer relay', () => {
   it('relays offer, answer and candidates between sender and receiver, with the sender id as from', async () => {
@@ -114,7 +87,8 @@ describe('SignalingServer on a shared HTTP server', () => {
     const port = (http.address() as AddressInfo).port;
     const a = new SignalingServer({ httpServer: http, path: '/a' });
     const b = new SignalingServer({ httpServer: http, path: '/b', roomCapacity: 2 });
-    servers.push(a, b);
+    track(a);
+    track(b);
     expect(await a.start()).toBe(`ws://127.0.0.1:${port}/a`);
     await b.start();
     const ca = await joined(`ws://127.0.0.1:${port}/a`, 'r', 'sender');
@@ -142,11 +116,11 @@ describe('SignalingServer hardening', () => {
     const c = await client(url);
     c.send({ type: 'join', room: 'r', role: 'sender' });
     expect((await c.next('error')).code).toBe('token_required');
-    c.send({ type: 'join', room: 'r', role: 'sender', token: createRoomToken(secret, { room: 'r', exp: Date.now() / 1000 - 1 }) });
+    c.send({ type: 'join', room: 'r', role: 'sender', token: createRoomToken(secret, { room: 'r', exp: Math.floor(Date.now() / 1000) - 1 }) });
     expect((await c.next('error')).code).toBe('token_expired');
-    c.send({ type: 'join', room: 'r', role: 'sender', token: createRoomToken('wrong-secret-0123456789', { room: 'r', exp: Date.now() / 1000 + 60 }) });
+    c.send({ type: 'join', room: 'r', role: 'sender', token: createRoomToken('wrong-secret-0123456789', { room: 'r', exp: Math.floor(Date.now() / 1000) + 60 }) });
     expect((await c.next('error')).code).toBe('token_invalid');
-    c.send({ type: 'join', room: 'r', role: 'sender', token: createRoomToken(secret, { room: 'r', exp: Date.now() / 1000 + 60 }) });
+    c.send({ type: 'join', room: 'r', role: 'sender', token: createRoomToken(secret, { room: 'r', exp: Math.floor(Date.now() / 1000) + 60 }) });
     expect((await c.next('joined')).room).toBe('r');
   });
 

@@ -10,7 +10,9 @@ describe('signaling load', () => {
   let server: SignalingServer;
   let url: string;
   beforeAll(async () => {
-    server = new SignalingServer({ heartbeatMs: 0 });
+    server = new SignalingServer({ heartbeatMs: 0, maxConnectionsPerIp: 1000,
+      // 200 clients on one address (loopback): the per-IP budgets are for one user's share, not a test rig's.
+      rateLimit: { perIpPerSecond: 1e6, perIpBurst: 1e6, perIpJoinsPerMinute: 1e6, perIpJoinBurst: 1e6 } });
     url = await server.start();
   });
   afterAll(async () => server.close());

@@ -5,7 +5,7 @@
  * parameter objects are checked for shape and size here; their values (codec names, payload types,
  * fingerprints) are checked again by mediasoup itself, whose refusal comes back as `media_error`.
  */
-import { checkInt, checkKeys, checkObjectArray, checkString, isRecord } from './schema.js';
+import { checkInt, checkKeys, checkObjectArray, checkString, isRecord, nestsDeeperThan } from './schema.js';
 
 export type JsonObject = Record<string, unknown>;
 export type MsDirection = 'send' | 'recv';
@@ -19,6 +19,8 @@ export const MS_LIMITS = {
   fingerprints: 8,
   /** JSON size of one parameters object. */
   paramsBytes: 32 * 1024,
+  /** Nesting of one parameters object (rtpParameters.codecs[].rtcpFeedback[] is 4). */
+  paramsDepth: 12,
 } as const;
 
 export interface MsCapabilitiesRequest { type: 'ms-capabilities'; id: number }
@@ -61,6 +63,8 @@ export function isMsRequestType(type: unknown): type is MsRequestType {
 function checkParams(obj: Record<string, unknown>, key: string): string | null {
   const v = obj[key];
   if (!isRecord(v)) return `"${key}" must be an object`;
+  // Bounded depth first: JSON.stringify recurses and would overflow the stack on a deep value.
+  if (nestsDeeperThan(v, MS_LIMITS.paramsDepth)) return `"${key}" may nest at most ${MS_LIMITS.paramsDepth} deep`;
   if (JSON.stringify(v).length > MS_LIMITS.paramsBytes) return `"${key}" must be at most ${MS_LIMITS.paramsBytes} bytes of JSON`;
   return null;
 }

@@ -22,8 +22,24 @@ export interface SignalingServerOptions {
   tokenSecret: string | undefined;
   /** Largest accepted frame in bytes; larger ones close the connection with 1009. */
   maxPayload: number;
-  /** Token bucket per connection; after `maxViolations` rejected messages the connection is closed (1008). */
-  rateLimit: { perSecond: number; burst: number; maxViolations: number };
+  /** When set: tokens whose `exp` lies further ahead than this many seconds are refused (a leaked token's reach). */
+  maxTokenLifetimeS: number;
+  /** Connections joined with one token at the same time; more get `token_in_use`. */
+  maxConnectionsPerToken: number;
+  rateLimit: RateLimitOptions;
+  /** WebSocket connections in all; more are refused with HTTP 503. */
+  maxConnections: number;
+  /** WebSocket connections from one IP address; more are refused with HTTP 429. */
+  maxConnectionsPerIp: number;
+  /** A connection that is not in a room this long after connecting (or after `leave`) is closed (1008). 0 disables. */
+  joinTimeoutMs: number;
+  /**
+   * A client must finish its HTTP upgrade request within this time, and a socket idle before its upgrade is
+   * closed (our own HTTP server; a shared `httpServer` gets them from `httpTimeouts()` by its owner).
+   */
+  upgradeTimeoutMs: number;
+  /** Where the server reports a handler that threw (the offending connection is closed with 1011). */
+  onError: (context: string, error: unknown) => void;
   /** Peers per room, sender included. */
   roomCapacity: number;
   /** Ping interval; a peer that has not answered the previous ping is dropped. 0 disables. */
@@ -37,6 +53,25 @@ export interface SignalingServerOptions {
   mediaRouter: MediaRouter | undefined;
 }
 
+/**
+ * Token buckets: per connection (`perSecond`, `burst`) and shared by every connection from one IP
+ * (`perIp*`). Rejected messages count as violations, which are forgiven at `forgivePerSecond`; a
+ * connection reaching `maxViolations` is closed (1008). `join` also draws from a small bucket of its
+ * own, per connection and per IP, because each join and leave is delivered to the whole room.
+ */
+export interface RateLimitOptions {
+  perSecond: number;
+  burst: number;
+  maxViolations: number;
+  forgivePerSecond: number;
+  perIpPerSecond: number;
+  perIpBurst: number;
+  joinsPerMinute: number;
+  joinBurst: number;
+  perIpJoinsPerMinute: number;
+  perIpJoinBurst: number;
+}
+
 export const DEFAULT_OPTIONS: SignalingServerOptions = {
   host: '127.0.0.1',
   port: 0,
@@ -46,7 +81,17 @@ export const DEFAULT_OPTIONS: SignalingServerOptions = {
   requireOrigin: false,
   tokenSecret: undefined,
   maxPayload: 128 * 1024,
-  rateLimit: { perSecond: 50, burst: 100, maxViolations: 20 },
+  maxTokenLifetimeS: 24 * 3600,
+  maxConnectionsPerToken: 4,
+  rateLimit: {
+    perSecond: 50, burst: 100, maxViolations: 20, forgivePerSecond: 1,
+    perIpPerSecond: 200, perIpBurst: 400, joinsPerMinute: 12, joinBurst: 4, perIpJoinsPerMinute: 120, perIpJoinBurst: 40,
+  },
+  maxConnections: 1000,
+  maxConnectionsPerIp: 32,
+  joinTimeoutMs: 10_000,
+  upgradeTimeoutMs: 5_000,
+  onError: (context, error) => console.error(`signaling: ${context}:`, error),
   roomCapacity: 16,
   heartbeatMs: 15_000,
   maxBufferedBytes: 1024 * 1024,
@@ -59,16 +104,32 @@ function positiveInt(name: string, v: number, min: number): void {
   if (!Number.isInteger(v) || v < min) throw new RangeError(`${name} must be an integer >= ${min}, got ${v}`);
 }
 
-export function resolveOptions(partial: Partial<SignalingServerOptions>): SignalingServerOptions {
+/** What a caller passes: any option, and any part of `rateLimit` (the rest are defaults). */
+export type SignalingServerInit = Partial<Omit<SignalingServerOptions, 'rateLimit'>> & { rateLimit?: Partial<RateLimitOptions> };
+
+export function resolveOptions(partial: SignalingServerInit): SignalingServerOptions {
   const o: SignalingServerOptions = { ...DEFAULT_OPTIONS, ...partial, rateLimit: { ...DEFAULT_OPTIONS.rateLimit, ...partial.rateLimit } };
   if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw new RangeError(`port must be an integer in 0..65535, got ${o.port}`);
   positiveInt('maxPayload', o.maxPayload, 1024);
   positiveInt('roomCapacity', o.roomCapacity, 2);
   positiveInt('heartbeatMs', o.heartbeatMs, 0);
   positiveInt('maxBufferedBytes', o.maxBufferedBytes, 1024);
-  positiveInt('rateLimit.maxViolations', o.rateLimit.maxViolations, 1);
-  if (!(o.rateLimit.perSecond > 0)) throw new RangeError(`rateLimit.perSecond must be > 0, got ${o.rateLimit.perSecond}`);
-  if (!(o.rateLimit.burst >= 1)) throw new RangeError(`rateLimit.burst must be >= 1, got ${o.rateLimit.burst}`);
+  positiveInt('maxTokenLifetimeS', o.maxTokenLifetimeS, 1);
+  positiveInt('maxConnectionsPerToken', o.maxConnectionsPerToken, 1);
+  positiveInt('maxConnections', o.maxConnections, 1);
+  positiveInt('maxConnectionsPerIp', o.maxConnectionsPerIp, 1);
+  if (o.maxConnectionsPerIp > o.maxConnections) throw new RangeError(`maxConnectionsPerIp (${o.maxConnectionsPerIp}) must not exceed maxConnections (${o.maxConnections})`);
+  positiveInt('joinTimeoutMs', o.joinTimeoutMs, 0);
+  positiveInt('upgradeTimeoutMs', o.upgradeTimeoutMs, 100);
+  const r = o.rateLimit;
+  positiveInt('rateLimit.maxViolations', r.maxViolations, 1);
+  for (const key of ['perSecond', 'perIpPerSecond', 'joinsPerMinute', 'perIpJoinsPerMinute'] as const) {
+    if (!(r[key] > 0 && Number.isFinite(r[key]))) throw new RangeError(`rateLimit.${key} must be a finite number > 0, got ${r[key]}`);
+  }
+  for (const key of ['burst', 'perIpBurst', 'joinBurst', 'perIpJoinBurst'] as const) {
+    if (!(r[key] >= 1 && Number.isFinite(r[key]))) throw new RangeError(`rateLimit.${key} must be a finite number >= 1, got ${r[key]}`);
+  }
+  if (!(r.forgivePerSecond >= 0 && Number.isFinite(r.forgivePerSecond))) throw new RangeError(`rateLimit.forgivePerSecond must be a finite number >= 0, got ${r.forgivePerSecond}`);
   if (o.tokenSecret !== undefined && o.tokenSecret.length < 16) throw new RangeError('tokenSecret must be at least 16 characters long');
   if (o.mode !== 'p2p' && o.mode !== 'sfu' && o.mode !== 'mediasoup') throw new TypeError(`mode must be "p2p", "sfu" or "mediasoup", got ${JSON.stringify(o.mode)}`);
   if (o.mode === 'sfu' && o.mediaRouter === undefined) throw new TypeError('mode "sfu" needs a mediaRouter (e.g. new WeriftSfu())');

@@ -4,7 +4,7 @@
  * documentation of every limit). Both the server and the browser pages import these types.
  */
 import { isMsRequestType, validateMsRequest, type MsRequest, type MsServerMessage } from './mediasoupProtocol.js';
-import { checkKeys, checkString, isRecord } from './schema.js';
+import { checkKeys, checkString, describeValue, isRecord, jsonTextNestsDeeperThan, nestsDeeperThan } from './schema.js';
 
 export type Role = 'sender' | 'receiver';
 export type MediaMode = 'p2p' | 'sfu' | 'mediasoup';
@@ -19,6 +19,8 @@ export const LIMITS = {
   sdp: 64 * 1024,
   candidate: 1024,
   sdpMid: 64,
+  /** Arrays/objects inside each other; the deepest real message (ms-produce: rtcpFeedback entries) nests 6. */
+  jsonDepth: 16,
 } as const;
 
 const ROOM_ID_RE = /^[A-Za-z0-9_-]+$/;
@@ -56,6 +58,7 @@ export type ErrorCode =
   | 'token_required'
   | 'token_invalid'
   | 'token_expired'
+  | 'token_in_use'
   | 'rate_limited'
   | 'media_error'
   | 'unsupported';
@@ -121,6 +124,7 @@ function parseCandidate(v: unknown): IceCandidateInit | null | string {
 /** Validates one already-decoded JSON value. Never throws. */
 export function validateClientMessage(data: unknown): ParseResult {
   if (!isRecord(data)) return fail('bad_message', 'a message must be a JSON object');
+  if (nestsDeeperThan(data, LIMITS.jsonDepth)) return fail('bad_message', `a message may nest arrays and objects at most ${LIMITS.jsonDepth} deep`);
   const type = data.type;
   switch (type) {
     case 'join': {
@@ -158,13 +162,15 @@ export function validateClientMessage(data: unknown): ParseResult {
         const r = validateMsRequest(data, type);
         return typeof r === 'string' ? fail('bad_message', r) : { ok: true, message: r };
       }
-      return fail('bad_message', `unknown message type ${JSON.stringify(typeof type === 'string' ? type.slice(0, 32) : type ?? null)}; expected join, offer, answer, candidate, leave or an ms-* request`);
+      const got = typeof type === 'string' ? `"${type.slice(0, 32).replace(/[^\x20-\x7e]/g, '?')}"` : describeValue(type ?? null);
+      return fail('bad_message', `unknown message type ${got}; expected join, offer, answer, candidate, leave or an ms-* request`);
     }
   }
 }
 
 /** Decodes and validates one text frame. Never throws. */
 export function parseClientMessage(text: string): ParseResult {
+  if (jsonTextNestsDeeperThan(text, LIMITS.jsonDepth)) return fail('bad_message', `a message may nest arrays and objects at most ${LIMITS.jsonDepth} deep`);
   let data: unknown;
   try {
     data = JSON.parse(text);

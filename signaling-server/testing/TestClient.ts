@@ -1,5 +1,12 @@
 import { WebSocket, type ClientOptions } from 'ws';
+import type { RateLimitOptions } from '../options.js';
 import type { ClientMessage, ServerMessage } from '../protocol.js';
+
+/** Rate limits no test client reaches (fuzz and load tests), so that only a rule under test closes a connection. */
+export const UNLIMITED: RateLimitOptions = {
+  perSecond: 1e6, burst: 1e6, maxViolations: 1, forgivePerSecond: 0,
+  perIpPerSecond: 1e6, perIpBurst: 1e6, joinsPerMinute: 1e6, joinBurst: 1e6, perIpJoinsPerMinute: 1e6, perIpJoinBurst: 1e6,
+};
 
 /** A real ws client that queues server messages so tests can await them in order. */
 export class TestClient {
