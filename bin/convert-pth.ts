@@ -1,7 +1,8 @@
 /**
- * npx tsx bin/convert-pth.ts <in.pth[.tar]> <out-dir> [--variant NAME] [--no-fold]
+ * npx tsx bin/convert-pth.ts <in.pth[.tar]> <out-dir> [--variant NAME] [--no-fold] [--provenance FILE.json]
  * Converts a PyTorch SwiftSRGAN checkpoint (e.g. the authors' swift_srgan_4x.pth.tar) into the swiftsr
- * weights format (model.json + shards + swiftsr.json), without Python.
+ * weights format (model.json + shards + swiftsr.json), without Python. `--provenance` merges a JSON object
+ * (the PyTorch trainer's record of data, steps, seed...) into swiftsr.json's provenance.
  */
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
@@ -14,15 +15,16 @@ import { ModelLoadError } from '../src/model/ModelLoadError.js';
 import { saveGenerator } from '../src/model/saveGenerator.js';
 import { sha256Hex } from '../src/model/sha256.js';
 
-const USAGE = 'usage: convert-pth <in.pth[.tar]> <out-dir> [--variant NAME] [--no-fold]';
+const USAGE = 'usage: convert-pth <in.pth[.tar]> <out-dir> [--variant NAME] [--no-fold] [--provenance FILE.json]';
 
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { variant: { type: 'string' }, 'no-fold': { type: 'boolean' }, help: { type: 'boolean' } } });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { variant: { type: 'string' }, 'no-fold': { type: 'boolean' }, provenance: { type: 'string' }, help: { type: 'boolean' } } });
   if (values.help === true || positionals.length !== 2) {
     console.error(USAGE);
     return values.help === true ? 0 : 2;
   }
   const [input = '', outDir = ''] = positionals;
+  const extra = values.provenance === undefined ? {} : await readProvenance(values.provenance);
   await tf.setBackend('cpu');
   const bytes = new Uint8Array(await readFile(input));
   const converted = await convertPth(bytes, values.variant === undefined ? {} : { variant: values.variant });
@@ -32,13 +34,19 @@ async function main(argv: string[]): Promise<number> {
       config: converted.config,
       weights: converted.weights,
       fold: values['no-fold'] !== true,
-      provenance: { source: basename(input), sourceSha256: await sha256Hex(bytes), convertedBy: 'bin/convert-pth.ts', convertedAt: new Date().toISOString() },
+      provenance: { source: basename(input), sourceSha256: await sha256Hex(bytes), convertedBy: 'bin/convert-pth.ts', convertedAt: new Date().toISOString(), ...extra },
     });
     console.log(`${outDir}: variant ${meta.variant}, ${meta.shards.reduce((n, s) => n + s.bytes, 0)} bytes in ${meta.shards.length} shard(s), bnFolded ${String(meta.bnFolded)}`);
     return 0;
   } finally {
     disposeWeights(converted.weights);
   }
+}
+
+async function readProvenance(path: string): Promise<Record<string, unknown>> {
+  const parsed: unknown = JSON.parse(await readFile(path, 'utf8'));
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new TypeError(`--provenance ${path} must hold a JSON object`);
+  return parsed as Record<string, unknown>;
 }
 
 main(process.argv.slice(2)).then((code) => {
