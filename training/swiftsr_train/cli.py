@@ -77,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--threads', type=positive_int, default=2)
     p.add_argument('--device', choices=('auto', 'cpu', 'cuda'), default='auto')
     p.add_argument('--no-export', action='store_true')
+    p.add_argument('--export-only', action='store_true', help='export --checkpoint to --out without training (same options as the run)')
     p.add_argument('--log-every-s', type=float, default=10.0)
     g = p.add_argument_group('gan phase')
     g.add_argument('--adv-weight', type=float, default=1e-3)
@@ -96,6 +97,8 @@ def options(argv: list[str]) -> dict[str, Any]:
         p.error(f"unknown variant '{a.variant}'; known: {', '.join(load_variants())}")
     if a.phase == 'gan' and a.init is None and not a.resume:
         p.error('--phase gan needs --init <psnr checkpoint> (or --resume)')
+    if a.export_only:
+        a.resume = True
     o = vars(a)
     o['data'] = [d for d in a.data.split(',') if d]
     o['checkpoint'] = a.checkpoint or str(REPO / 'training' / 'checkpoints' / f'{Path(a.out).name}.pt')

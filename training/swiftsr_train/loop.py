@@ -21,7 +21,7 @@ from .variants import get_variant
 
 # Options a resumed run may change; every other one must equal the checkpoint's (or the run would not be
 # the continuation of the same experiment).
-RESUMABLE = {'steps', 'val_every', 'ckpt_every', 'threads', 'device', 'max_minutes', 'resume', 'out', 'checkpoint', 'no_export', 'log_every_s'}
+RESUMABLE = {'export_only', 'steps', 'val_every', 'ckpt_every', 'threads', 'device', 'max_minutes', 'resume', 'out', 'checkpoint', 'no_export', 'log_every_s'}
 
 
 class Stop:
@@ -63,7 +63,7 @@ def train(o: dict[str, Any]) -> int:
     if o['phase'] == 'gan':
         from .gan import GanPhase
         gan = GanPhase(o, device)
-    step, wall, init_from = 0, 0.0, None
+    step, wall, init_from, export_reason = 0, 0.0, None, 'steps'
     ck_path = Path(o['checkpoint'])
     if o['resume']:
         c = ckpt.load(ck_path)
@@ -74,6 +74,8 @@ def train(o: dict[str, Any]) -> int:
         opt.load_state_dict(c['optim'])
         sampler.gen.set_state(c['rng'])
         step, wall, init_from = c['step'], c['wall_s'], c.get('init_from')
+        if o['export_only']:
+            o['steps'], export_reason = step, c.get('stopped_by', 'steps')
         if gan is not None:
             gan.load_state_dict(c['gan'])
         print(f'resumed {ck_path} at step {step}', file=sys.stderr)
@@ -91,13 +93,13 @@ def train(o: dict[str, Any]) -> int:
     stop = Stop()
     old = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
     budget = o['max_minutes'] * 60 if o['max_minutes'] is not None else None
-    reason, loss_v, val = 'steps', float('nan'), float('nan')
+    reason, loss_v, val = (export_reason if o['export_only'] else 'steps'), float('nan'), float('nan')
     model.train()
 
     def save() -> None:
         ckpt.save_atomic({'format': 'swiftsr-train-v1', 'step': step, 'wall_s': wall + time.monotonic() - t_start, 'options': o,
                           'model': model.state_dict(), 'optim': opt.state_dict(), 'rng': sampler.gen.get_state(),
-                          'gan': gan.state_dict() if gan is not None else None, 'init_from': init_from}, ck_path)
+                          'gan': gan.state_dict() if gan is not None else None, 'init_from': init_from, 'stopped_by': reason}, ck_path)
 
     try:
         while step < o['steps']:
@@ -138,12 +140,13 @@ def train(o: dict[str, Any]) -> int:
                 reason = 'budget'
                 print(f"--max-minutes {o['max_minutes']} reached at step {step}", file=sys.stderr)
                 break
-        save()
+        if not o['export_only']:
+            save()
         if val != val or rec.get('val') is None:
             val = validator(model, device)
             progress.log({'step': step, 'val': val, 'bicubic': validator.bicubic, 't': round(wall + time.monotonic() - t_start, 2)})
         if not o['no_export']:
-            prov = provenance(o, v, device, step, wall + time.monotonic() - t_start, images, val_files, deg_info, init_from, loss_v, val, validator.bicubic, reason)
+            prov = provenance(o, v, device, step, wall if o['export_only'] else wall + time.monotonic() - t_start, images, val_files, deg_info, init_from, loss_v, val, validator.bicubic, reason)
             export_model(model.cpu(), o['variant'], Path(o['out']), prov)
             print(f"exported {o['out']} (step {step}, val {val:.2f} dB vs bicubic {validator.bicubic:.2f})", file=sys.stderr)
     finally:

@@ -106,3 +106,18 @@ def test_data_errors_name_the_problem(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(['--variant', 'tiny', '--out', str(tmp_path / 'm'), '--data', str(tmp_path / 'missing')]) == 2
     assert 'does not exist' in capsys.readouterr().err
     assert main(['--variant', 'tiny', '--out', str(tmp_path / 'm'), '--resume', '--checkpoint', str(tmp_path / 'none.pt'), '--data', str(tmp_path)]) == 2
+
+
+MOBILENET = REPO.parent / 'shared' / 'weights' / 'mobilenet_v2' / 'tm_export_0.35_224' / 'model.json'
+
+
+@pytest.mark.skipif(not MOBILENET.is_file(), reason=f'the MobileNetV2 ImageNet weights are research data, absent here: {MOBILENET}')
+def test_gan_phase_from_psnr_checkpoint(data: Path, tmp_path: Path) -> None:
+    assert train(opts(data, tmp_path / 'p', '--steps', '2', '--val-every', '100', '--ckpt-every', '100', '--patch', '32')) == 0
+    o = opts(data, tmp_path / 'g', '--phase', 'gan', '--init', str(tmp_path / 'p' / 'run.pt'), '--steps', '2', '--val-every', '100', '--ckpt-every', '100', '--patch', '32')
+    assert train(o) == 0
+    c = ckpt.load(tmp_path / 'g' / 'run.pt')
+    assert c['init_from']['step'] == 2 and c['gan'] is not None
+    rec = [json.loads(line) for line in curve_path(tmp_path / 'g' / 'run.pt').read_text().splitlines()][-1]
+    for k in ('mse', 'adv', 'perc', 'tv', 'd'):
+        assert rec[k] == rec[k] and rec[k] >= 0, (k, rec)
