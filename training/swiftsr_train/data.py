@@ -97,7 +97,13 @@ class CropSampler:
         self.images, self.scale, self.patch, self.min_std = images, scale, patch, min_std
         self.kinds = list(mix)
         self.kind_w = torch.tensor([mix[k] for k in self.kinds], dtype=torch.float64)
-        self.area = torch.tensor([float(im.hr.shape[0] * im.hr.shape[1]) for im in images], dtype=torch.float64)
+        # Per kind: the images that have that LR source, drawn by area (every pixel equally likely).
+        self.pool: dict[str, tuple[list[TrainImage], torch.Tensor]] = {}
+        for k in self.kinds:
+            have = [im for im in images if k in im.sources]
+            if not have:
+                raise DataError(f"no training image has LR source '{k}'")
+            self.pool[k] = (have, torch.tensor([float(im.hr.shape[0] * im.hr.shape[1]) for im in have], dtype=torch.float64))
         self.gen = torch.Generator().manual_seed(seed)
 
     def _randint(self, n: int) -> int:
@@ -107,8 +113,9 @@ class CropSampler:
         s, lp = self.scale, self.patch // self.scale
         lr = hr = np.zeros(0)
         for _ in range(5):  # smart crops: redraw flat ones up to 4 times
-            im = self.images[int(torch.multinomial(self.area, 1, generator=self.gen))]
             kind = self.kinds[int(torch.multinomial(self.kind_w, 1, generator=self.gen))]
+            have, area = self.pool[kind]
+            im = have[int(torch.multinomial(area, 1, generator=self.gen))]
             frames = im.sources[kind]
             fr = frames[self._randint(len(frames))]
             h, w = fr.lr.shape[:2]

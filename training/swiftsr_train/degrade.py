@@ -26,7 +26,7 @@ import numpy as np
 
 from .data import LrFrame, TrainImage
 
-FRAMES, FPS, CLIPS, MAX_SPEED = 8, 30, 2, 3
+FRAMES, FPS, CLIPS, MAX_SPEED = 8, 30, 1, 3
 KBPS_RANGE = (150.0, 2500.0)
 TIER_FRAME = {4: (480, 270), 3: (640, 360), 2: (960, 540)}
 DOWNSCALERS = ('area', 'bilinear')
@@ -117,16 +117,21 @@ def image_clips(im: TrainImage, scale: int, codec: str, seed: int, root: Path) -
     return frames
 
 
-def attach_call_sources(images: list[TrainImage], scale: int, kinds: list[str], seed: int, workers: int) -> dict[str, Any]:
-    """Adds the call-degraded LR frames of every image under each kind (images too small for a clip keep
-    only their clean LR for that kind). Returns the settings for the model's provenance."""
+def attach_call_sources(images: list[TrainImage], scale: int, kinds: list[str], seed: int, workers: int, max_images: int = 0) -> dict[str, Any]:
+    """Adds the call-degraded LR frames under each kind to `max_images` evenly spaced images (0: all; encoding
+    every image costs minutes of CPU per scale). The sampler draws a crop's kind first, then an image that has
+    it. Returns the settings for the model's provenance."""
     root = cache_root()
+    n = len(images) if max_images <= 0 else min(max_images, len(images))
+    chosen = [images[round(i * len(images) / n)] for i in range(n)] if n else []
     for kind in kinds:
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            results = list(pool.map(lambda im: image_clips(im, scale, kind, seed, root), images))
-        for im, frames in zip(images, results):
-            im.sources[kind] = frames or im.sources['clean']
-    return {'call': {'codecs': {k: ' '.join(CODECS[k]) for k in kinds}, 'clipFrames': FRAMES, 'fps': FPS, 'clipsPerImage': CLIPS,
+            results = list(pool.map(lambda im: image_clips(im, scale, kind, seed, root), chosen))
+        for im, frames in zip(chosen, results):
+            if frames:
+                im.sources[kind] = frames
+    return {'call': {'codecs': {k: ' '.join(CODECS[k]) for k in kinds}, 'images': sum(1 for im in images if kinds[0] in im.sources) if kinds else 0,
+                     'clipFrames': FRAMES, 'fps': FPS, 'clipsPerImage': CLIPS,
                      'panMaxHrPxPerFrame': MAX_SPEED, 'kbpsRange': list(KBPS_RANGE), 'kbpsAtInputFrame': list(TIER_FRAME[scale]),
                      'senderDownscale': [f'ffmpeg scale flags={d}, yuv420p' for d in DOWNSCALERS], 'rateControl': 'CBR (b = minrate = maxrate = bufsize)',
                      'cache': str(root)}}

@@ -21,7 +21,7 @@ from .variants import get_variant
 
 # Options a resumed run may change; every other one must equal the checkpoint's (or the run would not be
 # the continuation of the same experiment).
-RESUMABLE = {'export_only', 'steps', 'val_every', 'ckpt_every', 'threads', 'device', 'max_minutes', 'resume', 'out', 'checkpoint', 'no_export', 'log_every_s'}
+RESUMABLE = {'export_only', 'prepare_only', 'steps', 'val_every', 'ckpt_every', 'threads', 'device', 'max_minutes', 'resume', 'out', 'checkpoint', 'no_export', 'log_every_s'}
 
 
 class Stop:
@@ -55,8 +55,11 @@ def train(o: dict[str, Any]) -> int:
     deg_info: dict[str, Any] = {}
     if set(mix) - {'clean'}:
         from .degrade import attach_call_sources
-        deg_info = attach_call_sources(images, v.scale, [k for k in mix if k != 'clean'], o['seed'], o['threads'])
+        deg_info = attach_call_sources(images, v.scale, [k for k in mix if k != 'clean'], o['seed'], max(2, o['threads']), o['call_images'])
     sampler = CropSampler(images, v.scale, o['patch'], mix, o['seed'])
+    if o['prepare_only']:
+        print(f'data ready: {len(images)} images, {deg_info}', file=sys.stderr)
+        return 0
     model = build_generator(v, o['seed']).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=o['lr'], betas=(0.9, 0.999))
     gan = None
