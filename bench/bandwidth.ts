@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { crop, fromBytes, type RgbImage } from '../imaging/image.js';
 import { measure } from '../imaging/metrics.js';
 import { compareCurves, equivalents, type Comparison, type Curve, type CurvePoint, type Equivalent } from './bandwidthAnalysis.js';
+import { senderDownscale, writeSourceY4m } from '../imaging/callDegrade.js';
 import { CODEC_SPECS, type Codec } from '../imaging/codecs.js';
 import { decodeRgbFrames, ffmpeg, packetBytes, probeVideo } from '../imaging/ffmpeg.js';
 import type { FrameUpscaler } from './nodeUpscalers.js';
@@ -112,8 +113,8 @@ export async function measureBandwidth(o: BandwidthOptions): Promise<BandwidthMe
   try {
     const hr = join(work, 'hr.y4m');
     const lr = join(work, 'lr.y4m');
-    await ffmpeg(['-i', o.source, '-an', '-vf', `fps=${o.fps},crop=${w}:${h}:0:0`, '-frames:v', String(o.frames), '-pix_fmt', 'yuv420p', '-f', 'yuv4mpegpipe', hr]);
-    await ffmpeg(['-i', hr, '-vf', `scale=${lw}:${lh}:flags=${o.downscale}`, '-pix_fmt', 'yuv420p', '-f', 'yuv4mpegpipe', lr]);
+    await writeSourceY4m(o.source, hr, { fps: o.fps, frames: o.frames, width: w, height: h });
+    await senderDownscale(hr, lr, lw, lh, o.downscale);
     const ref = await decodeImages(hr, w, h, keep);
     if (ref.size === 0) throw new RangeError(`source gave no frames to score (${o.frames} frames, every ${o.scoreEvery})`);
     // VMAF sees the whole frame, barcode strip included: the strip is identical in every stream but curve C's.

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 /** `tsx eval/cli.ts <eval|upscale> ...`: the npm script `eval` and `swiftsr upscale` / `swiftsr eval`. */
 export const USAGE = `usage:
   npm run eval -- --model models/<name> --data <image folder> [--scale N] [--write-metrics] [--label NAME] [--backend B] [--vp8 Q]
+  npm run eval -- --model models/<name> --data <video clip> --degrade call:<vp8|vp9|h264>@<kbit/s>
+      [--frames 60] [--fps 30] [--score-every 10] [--label CLIP] [--write-metrics]   (key: call:<codec>@<kbit/s>/<CLIP>)
   npx swiftsr upscale in.png out.png --model models/<name> [--backend B]
   backends: wasm (default), cpu, webgpu, tensorflow`;
 
