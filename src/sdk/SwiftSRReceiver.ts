@@ -2,9 +2,16 @@ import { isWorkerToMain, PROTOCOL_VERSION, type LeakReport, type MainToWorker, t
 import { deserializeError, InvalidStateError, SwiftSRError } from './errors.js';
 import { TypedEmitter, type ReceiverEventMap, type ReceiverState } from './events.js';
 import { FrameFeeder } from './FrameFeeder.js';
+import { packageModelUrls } from './packageModels.js';
 import { resolveOptions, type ReceiverOptions, type ResolvedOptions } from './options.js';
 import { resolveVideoTrack, type VideoSource } from './sources.js';
 import { assertMinimumSupport, chooseInputPath, chooseOutputPath, detectMainThread, mainThreadMedia, type WorkerSupport } from './support.js';
+
+/**
+ * How long dispose() waits for the worker's leak report: longer than one frame on the slowest rung
+ * (SwiftShader WebGPU: 15-18 s for a 270p frame), which the worker finishes before it reports.
+ */
+export const DISPOSE_TIMEOUT_MS = 60_000;
 
 interface PendingAttach {
   readonly sourceId: number;
@@ -29,6 +36,9 @@ export class SwiftSRReceiver extends TypedEmitter<ReceiverEventMap> {
   #disposing: Promise<LeakReport> | null = null;
   #onDisposed: ((leaks: LeakReport) => void) | null = null;
   #enabled: boolean;
+  /** The last ModelLoadError the worker reported; with onModelError 'reject', the one attach() rejects with. */
+  #modelError: Error | null = null;
+  #modelFailed = false;
 
   constructor(options: Partial<ReceiverOptions> = {}) {
     super();
@@ -51,7 +61,9 @@ export class SwiftSRReceiver extends TypedEmitter<ReceiverEventMap> {
 
   /**
    * Starts upscaling `source`, replacing the current one. Resolves once the first upscaled frame has been
-   * painted (by the model, or by the ladder's floor if no model can run here).
+   * painted (by the model, or by the ladder's floor if no GPU can run it). A model that cannot be loaded
+   * rejects it with that `ModelLoadError` (and every later attach() of this receiver) unless `onModelError`
+   * is 'bicubic'.
    */
   async attach(source: VideoSource, options: { signal?: AbortSignal } = {}): Promise<void> {
     this.#assertAlive('attach');
@@ -61,6 +73,7 @@ export class SwiftSRReceiver extends TypedEmitter<ReceiverEventMap> {
     await this.#start();
     this.#assertAlive('attach');
     signal?.throwIfAborted();
+    if (this.#modelFailed && this.#modelError !== null) throw this.#modelError;
     this.#stopInput(new DOMException('replaced by a newer attach()', 'AbortError'));
     const sourceId = ++this.#sourceId;
     const firstFrame = new Promise<void>((resolve, reject) => {
@@ -115,7 +128,9 @@ export class SwiftSRReceiver extends TypedEmitter<ReceiverEventMap> {
 
   /**
    * Stops everything and frees the worker with every tensor and frame it held. Idempotent. Resolves with
-   * what the worker still held at the end (both zero unless something leaked).
+   * what the worker still held at the end (both zero unless something leaked), once the frame in flight is
+   * done; -1 in both fields means the worker gave no report within DISPOSE_TIMEOUT_MS (it is terminated
+   * anyway, which frees its memory, but what it held is unknown).
    */
   dispose(): Promise<LeakReport> {
     if (this.#disposing !== null) return this.#disposing;
@@ -129,7 +144,7 @@ export class SwiftSRReceiver extends TypedEmitter<ReceiverEventMap> {
         this.#onDisposed = resolve;
         worker.postMessage({ type: 'dispose' } satisfies MainToWorker);
         // A wedged worker must not keep dispose() pending forever.
-        setTimeout(() => resolve({ numTensors: -1, openFrames: -1 }), 5000);
+        setTimeout(() => resolve({ numTensors: -1, openFrames: -1 }), DISPOSE_TIMEOUT_MS);
       });
       worker.terminate();
       this.#worker = null;
@@ -148,6 +163,17 @@ export class SwiftSRReceiver extends TypedEmitter<ReceiverEventMap> {
     if (previous === state || previous === 'disposed') return;
     this.#state = state;
     this.emit('statechange', { state, previous });
+  }
+
+  /** The worker fell back to bicubic because no model loaded: loud unless the app chose bicubic. */
+  #onModelFailed(detail: string): void {
+    if (this.options.onModelError !== 'reject') return;
+    this.#modelFailed = true;
+    this.#modelError ??= new SwiftSRError('model-load-failed', detail);
+    if (this.#pending === null) return;
+    this.#stopInput(this.#modelError);
+    this.#post({ type: 'detach' });
+    this.#setState('idle');
   }
 
   #post(message: MainToWorker, transfer: Transferable[] = []): void {
@@ -237,6 +263,7 @@ export class SwiftSRReceiver extends TypedEmitter<ReceiverEventMap> {
     const initial = o.modelUrl === null && o.initialTier !== null ? o.tiers.indexOf(o.initialTier) : 0;
     return {
       protocolVersion: PROTOCOL_VERSION,
+      fileUrls: packageModelUrls(new URL(o.modelBaseUrl, document.baseURI).href),
       models,
       initialTier: Math.max(0, initial),
       adaptive: o.adaptive && o.modelUrl === null,
@@ -267,6 +294,7 @@ export class SwiftSRReceiver extends TypedEmitter<ReceiverEventMap> {
         this.emit('stats', m.stats);
         return;
       case 'fallback':
+        if (m.reason === 'model-load-failed') this.#onModelFailed(m.detail);
         if (m.to !== 'webgpu' && (this.#state === 'running' || this.#state === 'loading')) this.#setState(this.#state === 'running' ? 'fallback' : 'loading');
         this.emit('fallback', { from: m.from, to: m.to, reason: m.reason, detail: m.detail });
         return;
@@ -281,6 +309,7 @@ export class SwiftSRReceiver extends TypedEmitter<ReceiverEventMap> {
       case 'error': {
         const error = deserializeError(m.error);
         if (m.fatal) this.#stopInput(error);
+        if (error.name === 'ModelLoadError') this.#modelError = error;
         this.emit('error', error);
         return;
       }

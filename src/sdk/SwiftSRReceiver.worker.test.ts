@@ -1,56 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { MainToWorker, WorkerToMain } from '../worker/protocol.js';
 import type { SwiftSRError } from './errors.js';
 import { SwiftSRReceiver } from './SwiftSRReceiver.js';
+import { attached, FakeOffscreenCanvas, stubReceiverGlobals, tick, videoTrack } from './testing/fakeWorker.js';
 
-/** A Worker stand-in: records what the receiver posts and lets the test answer as the worker would. */
-class FakeWorker extends EventTarget {
-  static last: FakeWorker | null = null;
-  readonly posted: MainToWorker[] = [];
-  terminated = false;
-  constructor(readonly url: URL | string) {
-    super();
-    FakeWorker.last = this;
-    queueMicrotask(() => this.reply({ type: 'hello', workerHasTrackProcessor: false, workerHasTrackGenerator: false }));
-  }
-  postMessage(m: MainToWorker): void {
-    this.posted.push(m);
-    if (m.type === 'dispose') queueMicrotask(() => this.reply({ type: 'disposed', leaks: { numTensors: 0, openFrames: 0 } }));
-  }
-  terminate(): void {
-    this.terminated = true;
-  }
-  reply(m: WorkerToMain): void {
-    this.dispatchEvent(Object.assign(new Event('message'), { data: m }));
-  }
-}
-
-class FakeOffscreenCanvas {}
-class FakeProcessor {
-  readonly readable = new ReadableStream();
-  constructor(readonly init: { track: unknown }) {}
-}
-
-const videoTrack = () => ({ kind: 'video', readyState: 'live', id: 'v', stop: () => undefined }) as unknown as MediaStreamTrack;
-const tick = () => new Promise((r) => setTimeout(r, 0));
-
-async function attached(r: SwiftSRReceiver): Promise<{ worker: FakeWorker; attach: Promise<void>; sourceId: number }> {
-  const attach = r.attach(videoTrack());
-  for (let i = 0; i < 10 && !FakeWorker.last?.posted.some((m) => m.type === 'attach'); i++) await tick();
-  const worker = FakeWorker.last;
-  const msg = worker?.posted.find((m) => m.type === 'attach');
-  if (worker === null || msg?.type !== 'attach') throw new Error('no attach posted');
-  return { worker, attach, sourceId: msg.sourceId };
-}
-
-beforeEach(() => {
-  FakeWorker.last = null;
-  vi.stubGlobal('Worker', FakeWorker);
-  vi.stubGlobal('OffscreenCanvas', FakeOffscreenCanvas);
-  vi.stubGlobal('MediaStreamTrackProcessor', FakeProcessor);
-  vi.stubGlobal('document', { baseURI: 'http://app.test/call/' });
-});
-
+beforeEach(stubReceiverGlobals);
 afterEach(() => vi.unstubAllGlobals());
 
 describe('SwiftSRReceiver <-> worker protocol', () => {

@@ -1,4 +1,4 @@
-export { SwiftSRReceiver } from './SwiftSRReceiver.js';
+export { SwiftSRReceiver, DISPOSE_TIMEOUT_MS } from './SwiftSRReceiver.js';
 export { DEFAULTS, DEFAULT_MODEL_BASE_URL, resolveOptions, type ReceiverOptions, type ResolvedOptions } from './options.js';
 export type { ReceiverEventMap, ReceiverState, StateChangeEvent, FallbackEvent, TierChangeEvent } from './events.js';
 export { SwiftSRError, InvalidStateError, deserializeError, type SwiftSRErrorCode } from './errors.js';

@@ -6,7 +6,10 @@ export interface ReceiverOptions {
   canvas: HTMLCanvasElement | OffscreenCanvas | null;
   outputWidth: number;
   outputHeight: number;
-  /** Folder holding `<variant>/model.json`; relative URLs resolve against the document. */
+  /**
+   * Folder holding `index.json` and the model folders; relative URLs resolve against the document. The
+   * default is the package's own `models/` folder, found under whatever URLs the app's bundler gave its files.
+   */
   modelBaseUrl: string | URL;
   /** One model.json anywhere; overrides `modelBaseUrl` + `tiers` and turns adaptive tiering off. */
   modelUrl: string | URL | null;
@@ -24,12 +27,20 @@ export interface ReceiverOptions {
   webglTileSize: number;
   /** Override the worker script URL (bundlers that cannot see `new URL(..., import.meta.url)`). */
   workerUrl: string | URL | null;
+  /**
+   * A model that cannot be loaded: 'reject' makes attach() reject with the `ModelLoadError`; 'bicubic'
+   * paints plain bicubic instead (a `fallback` event and an `error` event still say why).
+   */
+  onModelError: 'reject' | 'bicubic';
 }
 
 export type ResolvedOptions = Readonly<ReceiverOptions>;
 
-/** The models shipped in this package live next to the sources: <package>/models/<variant>/. */
-export const DEFAULT_MODEL_BASE_URL = new URL(/* @vite-ignore */ '../../models/', import.meta.url).href;
+/**
+ * The package's own models/ folder as this module's URL sees it. Bundlers move the files themselves
+ * (packageModels.ts maps them), so neither Vite nor webpack is asked to emit the folder.
+ */
+export const DEFAULT_MODEL_BASE_URL = new URL(/* @vite-ignore */ /* webpackIgnore: true */ '../../models/', import.meta.url).href;
 
 export const DEFAULTS: ResolvedOptions = Object.freeze({
   canvas: null,
@@ -46,10 +57,12 @@ export const DEFAULTS: ResolvedOptions = Object.freeze({
   enabled: true,
   webglTileSize: 128,
   workerUrl: null,
+  onModelError: 'reject',
 });
 
 const KNOWN_KEYS: ReadonlySet<string> = new Set(Object.keys(DEFAULTS));
 const BACKENDS: readonly string[] = ['auto', 'webgpu', 'webgl', 'bicubic'];
+const MODEL_ERROR_POLICIES: readonly string[] = ['reject', 'bicubic'];
 
 function intIn(name: string, value: unknown, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) throw new TypeError(`options.${name} must be an integer, got ${String(value)}`);
@@ -100,6 +113,9 @@ export function resolveOptions(input: unknown = {}): ResolvedOptions {
   if (typeof o.backend !== 'string' || !BACKENDS.includes(o.backend)) {
     throw new RangeError(`options.backend must be one of ${BACKENDS.join(', ')}, got ${String(o.backend)}`);
   }
+  if (typeof o.onModelError !== 'string' || !MODEL_ERROR_POLICIES.includes(o.onModelError)) {
+    throw new RangeError(`options.onModelError must be one of ${MODEL_ERROR_POLICIES.join(', ')}, got ${String(o.onModelError)}`);
+  }
   return Object.freeze({
     canvas: o.canvas,
     outputWidth,
@@ -115,5 +131,6 @@ export function resolveOptions(input: unknown = {}): ResolvedOptions {
     enabled: bool('enabled', o.enabled),
     webglTileSize: intIn('webglTileSize', o.webglTileSize, 32, 1024),
     workerUrl,
+    onModelError: o.onModelError,
   });
 }

@@ -78,7 +78,7 @@ function setup(opts: { webgpu?: 'ok' | 'unavailable'; webgl?: 'ok' | 'unavailabl
   };
   const models = (opts.models ?? ['tiny']).map((variant) => ({ variant, url: `http://x/${variant}/model.json` }));
   const config: WorkerConfig = {
-    protocolVersion: 1, models, initialTier: 0, adaptive: opts.adaptive ?? false, outputWidth: 1920, outputHeight: 1080,
+    protocolVersion: 1, fileUrls: {}, models, initialTier: 0, adaptive: opts.adaptive ?? false, outputWidth: 1920, outputHeight: 1080,
     backend: 'auto', preferF16: true, statsIntervalMs: 1000, enabled: true, webglTileSize: 128,
   };
   const session = new WorkerSession<Frame, Surface>(config, platform, { present: (s) => painted.push(s), dispose: () => log.push('dispose sink') }, (m) => posted.push(m));

@@ -23,6 +23,8 @@ export interface ModelRef {
 
 export interface WorkerConfig {
   readonly protocolVersion: number;
+  /** Model file URL -> the URL to fetch instead (the package's own files, moved by the app's bundler). */
+  readonly fileUrls: Readonly<Record<string, string>>;
   /** Heaviest first. Adaptive tiering moves along this list. */
   readonly models: readonly ModelRef[];
   readonly initialTier: number;

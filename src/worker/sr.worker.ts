@@ -1,5 +1,6 @@
 /// <reference lib="webworker" />
 import { browserPlatform } from './browserPlatform.js';
+import { redirectingFetch } from './fileUrls.js';
 import { assertNever, isMainToWorker, PROTOCOL_VERSION, serializeError, type MainToWorker, type WorkerToMain } from './protocol.js';
 import { CanvasSink, WritableSink } from './sinks.js';
 import { WorkerSession } from './WorkerSession.js';
@@ -25,6 +26,9 @@ function handle(msg: MainToWorker): void {
     case 'init': {
       if (msg.config.protocolVersion !== PROTOCOL_VERSION) throw new Error(`protocol ${msg.config.protocolVersion} != worker ${PROTOCOL_VERSION}`);
       const { config, output } = msg;
+      // Every model read in this worker (index, model.json, shards) goes through fetch: redirecting it here
+      // reaches the catalogue and the loader alike, and only this worker's own code runs in its scope.
+      if (Object.keys(config.fileUrls).length > 0) scope.fetch = redirectingFetch(scope.fetch.bind(scope), config.fileUrls);
       let sink;
       if (output.kind === 'canvas') sink = new CanvasSink(output.canvas, config.outputWidth, config.outputHeight);
       else if (output.kind === 'writable') sink = new WritableSink(output.writable);
