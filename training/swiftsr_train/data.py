@@ -1,6 +1,8 @@
 """Training images: HR folders, held-out validation images, LR sources (clean or call-degraded), seeded crops."""
 from __future__ import annotations
 
+import hashlib
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +36,21 @@ def modcrop(img: np.ndarray, scale: int) -> np.ndarray:
 def bicubic_lr(hr: np.ndarray, scale: int) -> np.ndarray:
     """The paper protocol's LR: MATLAB-bicubic downscale of the modcropped HR, rounded to 8 bit."""
     return to_uint8(imresize(hr.astype(np.float32) / 255, 1 / scale))
+
+
+def _cached_bicubic_lr(hr: np.ndarray, scale: int) -> np.ndarray:
+    """bicubic_lr, cached by content outside the repository (every run re-reads ~500 images)."""
+    from .degrade import cache_root
+    key = hashlib.sha256(hr.tobytes() + f'{hr.shape}|{scale}|matlab-bicubic-v1'.encode()).hexdigest()[:32]
+    path = cache_root().parent / 'clean-lr' / f'{key}.npy'
+    if path.is_file():
+        return np.load(path)
+    lr = bicubic_lr(hr, scale)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f'.{key}.{os.getpid()}.tmp.npy')
+    np.save(tmp, lr)
+    os.replace(tmp, path)
+    return lr
 
 
 def list_images(folders: list[str]) -> list[Path]:
@@ -81,7 +98,7 @@ def load_train_images(files: list[Path], scale: int, patch: int, skip_small: boo
                 raise DataError(f'{f} is {hr.shape[1]}x{hr.shape[0]}, smaller than the {patch} px crop (pass --skip-small to leave it out)')
             print(f'warning: {f.name} is smaller than the crop, left out', file=sys.stderr)
             continue
-        out.append(TrainImage(f, hr, {'clean': [LrFrame(bicubic_lr(hr, scale))]}))
+        out.append(TrainImage(f, hr, {'clean': [LrFrame(_cached_bicubic_lr(hr, scale))]}))
     if not out:
         raise DataError('no training image is at least as large as the crop')
     return out
