@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { convertPth } from '../src/model/convertPth.js';
 import { disposeWeights } from '../src/model/initGeneratorWeights.js';
 import { ModelLoadError } from '../src/model/ModelLoadError.js';
+import { PthFormatError } from '../src/model/pth/errors.js';
 import { saveGenerator } from '../src/model/saveGenerator.js';
 import { sha256Hex } from '../src/model/sha256.js';
 
@@ -52,6 +53,7 @@ async function readProvenance(path: string): Promise<Record<string, unknown>> {
 main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 }, (e: unknown) => {
-  console.error(e instanceof ModelLoadError ? `convert-pth: ${e.code}: ${e.message}` : e);
+  // A bad checkpoint is the user's input, not a bug: one line naming the problem, no stack trace.
+  console.error(e instanceof ModelLoadError ? `convert-pth: ${e.code}: ${e.message}` : e instanceof PthFormatError ? `convert-pth: ${e.name}: ${e.message}` : e);
   process.exitCode = 1;
 });

@@ -8,6 +8,10 @@ export type ModelLoadErrorCode =
   | 'dtype-mismatch'
   | 'truncated-shard'
   | 'checksum-mismatch'
+  /** A file over its size limit (model.json / swiftsr.json over 1 MiB) or too many shards. */
+  | 'too-large'
+  /** NaN or Infinity in the weights, or a negative BN running variance. */
+  | 'non-finite-weights'
   | 'aborted'
   /** models/index.json (catalog.ts): */
   | 'bad-index'

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,8 @@ import { disposeWeights } from './initGeneratorWeights.js';
 import { loadGenerator } from './loadGenerator.js';
 import { ModelLoadError } from './ModelLoadError.js';
 import { readPth } from './pth/readPth.js';
-import { ZipFormatError } from './pth/zip.js';
+import { listZip, ZipFormatError } from './pth/zip.js';
+import { makeZip } from '../../test/support/pthArchive.js';
 import { saveGenerator } from './saveGenerator.js';
 import { maxAbsDiff } from './testSupport.js';
 
@@ -57,6 +58,27 @@ describe('convertPth', () => {
     await expect(readPth(bytes.subarray(0, bytes.length - 100))).rejects.toBeInstanceOf(ZipFormatError);
     await expect(readPth(bytes.subarray(0, bytes.length - 100))).rejects.toThrow(/no end of central directory/);
     await expect(readPth(new TextEncoder().encode('not a checkpoint at all, just text'))).rejects.toThrow(/not a zip archive/);
+  });
+
+  it('refuses a bit-flipped checkpoint (CRC-32) and NaN weights with a valid CRC, naming the problem', async () => {
+    const bytes = tinyPth();
+    const entries = [...listZip(bytes).values()];
+    const target = entries.find((e) => e.name === 'tiny.pth/data/0');
+    expect(target?.size).toBe(972);
+    const at = (target?.dataOffset ?? 0) + 8;
+    const flipped = bytes.slice();
+    flipped[at] = (flipped[at] ?? 0) ^ 0x04;
+    await expect(convertPth(flipped)).rejects.toThrow(/tiny\.pth\/data\/0: CRC-32 [0-9a-f]{8} differs/);
+    const nan = bytes.slice();
+    new DataView(nan.buffer).setFloat32(at, Number.NaN, true);
+    const rezipped = makeZip(entries.map((e) => ({ name: e.name, data: nan.slice(e.dataOffset, e.dataOffset + e.size) })));
+    await expect(convertPth(rezipped)).rejects.toMatchObject({ name: 'ModelLoadError', code: 'non-finite-weights', message: expect.stringMatching(/holds NaN at element 2/) as unknown });
+    // The CLI prints one line naming the fault, no stack trace.
+    const file = join(root, 'flipped.pth');
+    writeFileSync(file, flipped);
+    const cli = spawnSync(process.execPath, ['--import', 'tsx', 'bin/convert-pth.ts', file, join(root, 'flipped')], { cwd: REPO, encoding: 'utf8' });
+    expect(cli.status).toBe(1);
+    expect(cli.stderr.trim()).toMatch(/^convert-pth: ZipFormatError: tiny\.pth\/data\/0: CRC-32 [0-9a-f]{8} differs from the recorded [0-9a-f]{8} \(corrupted file\)$/);
   });
 
   it('runs as a CLI: npx tsx bin/convert-pth.ts in.pth.tar out-dir --variant tiny', () => {

@@ -1,8 +1,9 @@
 import { ModelLoadError } from './ModelLoadError.js';
 import { findStateDict, readPth } from './pth/readPth.js';
-import { importTorchStateDict, inferTorchConfig, stripModulePrefix } from './pytorchLayout.js';
+import { importTorchStateDict, inferTorchConfig, isIgnoredTorchKey, stripModulePrefix } from './pytorchLayout.js';
 import type { GeneratorConfig, GeneratorWeights } from './types.js';
 import { sameConfig, VARIANTS, getVariant } from './variants.js';
+import { checkWeightValues } from './weightValues.js';
 
 export interface ConvertedPth {
   readonly variant: string;
@@ -15,6 +16,8 @@ export interface ConvertedPth {
  * A torch.save checkpoint (plain state dict or {'model': state_dict, ...}, e.g. the authors'
  * swift_srgan_4x.pth.tar) as TF.js weights of a registered variant. Without `variant`, the registry entry
  * whose architecture the tensors describe (skip 'none', as in the authors' checkpoints) is used.
+ * A malformed or hostile file throws PthFormatError (see pth/readPth.ts); NaN/Infinity in a tensor the
+ * architecture uses throws ModelLoadError 'non-finite-weights'.
  */
 export async function convertPth(bytes: Uint8Array, opts: { variant?: string } = {}): Promise<ConvertedPth> {
   const stateDict = stripModulePrefix(findStateDict(await readPth(bytes)));
@@ -40,6 +43,7 @@ export async function convertPth(bytes: Uint8Array, opts: { variant?: string } =
     }
     ({ name: variant, config } = getVariant(match.name));
   }
+  for (const [name, t] of stateDict) if (t.data !== null && !isIgnoredTorchKey(name)) checkWeightValues(name, t.data);
   return { variant, config, weights: importTorchStateDict(config, stateDict) };
 }
 

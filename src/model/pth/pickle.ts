@@ -4,7 +4,13 @@
  * inert descriptors, and `reduce` decides what a call means (only a few torch/collections functions are
  * understood by the .pth reader). Hand-written because no maintained JS pickle reader covers torch's subset
  * without pulling in a Python runtime.
+ *
+ * Work is linear in the input by construction: every opcode consumes at least one byte and does bounded
+ * work (a MARK-terminated opcode moves the items earlier opcodes pushed), memo GETs push the same object
+ * again (shared, never copied), and integers are capped in size. Hostile input ends in a PickleError.
  */
+import { PthFormatError } from './errors.js';
+
 export interface PickleGlobal {
   readonly kind: 'global';
   readonly module: string;
@@ -25,11 +31,13 @@ export interface PickleHooks {
   reduce(callable: PickleGlobal, args: readonly unknown[]): unknown;
 }
 
-export class PickleError extends Error {
-  override readonly name = 'PickleError';
+export class PickleError extends PthFormatError {
+  override readonly name: string = 'PickleError';
 }
 
 const MARK = Symbol('mark');
+/** LONG4 is for integers of more than 255 bytes; a state dict holds none, and decoding is not free. */
+export const MAX_LONG4_BYTES = 256;
 
 export function isGlobal(v: unknown, module: string, name: string): boolean {
   return typeof v === 'object' && v !== null && (v as PickleGlobal).kind === 'global' && (v as PickleGlobal).module === module && (v as PickleGlobal).name === name;
@@ -73,8 +81,9 @@ export function unpickle(bytes: Uint8Array, hooks: PickleHooks): unknown {
     for (let i = 0; i + 1 < items.length; i += 2) dict.set(items[i], items[i + 1]);
   };
   const appendItems = (list: unknown, items: unknown[]): void => {
-    if (!Array.isArray(list)) throw new PickleError('APPEND(S) on a non-list');
-    list.push(...items);
+    // Tuples are frozen arrays: appending to one is malformed, not a TypeError.
+    if (!Array.isArray(list) || Object.isFrozen(list)) throw new PickleError('APPEND(S) on a non-list');
+    for (const item of items) list.push(item);
   };
   const call = (callable: unknown, args: unknown): unknown => {
     if (typeof callable !== 'object' || callable === null || (callable as PickleGlobal).kind !== 'global' || !Array.isArray(args)) {
@@ -84,10 +93,13 @@ export function unpickle(bytes: Uint8Array, hooks: PickleHooks): unknown {
     const value = hooks.reduce(g, args);
     return value === undefined ? ({ kind: 'object', callable: g, args } satisfies PickleObject) : value;
   };
+  /** Little-endian two's complement, through one hex string (shifting a BigInt per byte is quadratic). */
   const long = (raw: Uint8Array): number | bigint => {
-    let v = 0n;
-    for (let i = raw.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(raw[i] ?? 0);
-    if (raw.length > 0 && ((raw[raw.length - 1] ?? 0) & 0x80) !== 0) v -= 1n << BigInt(8 * raw.length);
+    if (raw.length === 0) return 0;
+    let hex = '';
+    for (let i = raw.length - 1; i >= 0; i--) hex += (raw[i] ?? 0).toString(16).padStart(2, '0');
+    let v = BigInt(`0x${hex}`);
+    if (((raw[raw.length - 1] ?? 0) & 0x80) !== 0) v -= 1n << BigInt(8 * raw.length);
     return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
   };
 
@@ -147,7 +159,12 @@ export function unpickle(bytes: Uint8Array, hooks: PickleHooks): unknown {
       case 0x4b: stack.push(u8()); break;
       case 0x4d: stack.push(u16()); break;
       case 0x8a: stack.push(long(take(u8()))); break;
-      case 0x8b: stack.push(long(take(u32()))); break;
+      case 0x8b: {
+        const n = u32();
+        if (n > MAX_LONG4_BYTES) throw new PickleError(`LONG4 of ${n} bytes at byte ${p - 5}: integers over ${MAX_LONG4_BYTES} bytes are refused`);
+        stack.push(long(take(n)));
+        break;
+      }
       case 0x49: { const s = line(); stack.push(s === '01' ? true : s === '00' ? false : Number(s)); break; }
       case 0x47: need(8); stack.push(view.getFloat64(p, false)); p += 8; break;
       case 0x4e: stack.push(null); break;
