@@ -9,7 +9,9 @@ import { CODEC_SPECS, type Codec } from '../imaging/codecs.js';
 import { decodeRgbFrames, ffmpeg, packetBytes, probeVideo } from '../imaging/ffmpeg.js';
 import type { FrameUpscaler } from './nodeUpscalers.js';
 import { ffmpegFilters, vmafScore, vmafSupport } from './vmaf.js';
+import type { ScaleLadder } from './adaptiveCurves.js';
 import { measureCallCurves } from './callCurves.js';
+import { goalChecks, type GoalCheck } from './callGoals.js';
 import { barcodeBlock } from './webrtcCurve.js';
 
 export interface BandwidthOptions {
@@ -30,8 +32,20 @@ export interface BandwidthOptions {
   /** Upscalers that run at these target bitrates only (slow models); the others run at every bitrate. */
   readonly upscalerBitrates?: ReadonlyMap<string, readonly number[]>;
   /** Curve C (and with lowRes, D: the 270p call) through headless Chromium's WebRTC stack; null to skip. */
-  readonly webrtc: { readonly warmupMs: number; readonly captureMs: number; readonly lowRes: boolean } | null;
+  readonly webrtc: WebrtcCurves | null;
   readonly log: (msg: string) => void;
+}
+
+export interface WebrtcCurves {
+  readonly warmupMs: number;
+  readonly captureMs: number;
+  /** Curve D (the pinned 270p call); it runs with the first of `codecs` only. */
+  readonly lowRes: boolean;
+  /** Codecs the browser sends, one set of call curves each (default vp8). */
+  readonly codecs?: readonly Codec[];
+  /** Curve E ladders (per-scale models, or none for bicubic), and the codecs that also run curve F (cap one step lower). */
+  readonly ladders?: readonly ScaleLadder[];
+  readonly capLower?: readonly Codec[];
 }
 
 export interface BandwidthConfig {
@@ -58,6 +72,8 @@ export interface BandwidthMeasurement {
   readonly curves: Curve[];
   readonly comparisons: Comparison[];
   readonly equivalents: Equivalent[];
+  /** Issue 11's goals for each curve E with models against curve C of the same codec and run. */
+  readonly goals: GoalCheck[];
 }
 
 interface Scored {
@@ -160,8 +176,12 @@ export async function measureBandwidth(o: BandwidthOptions): Promise<BandwidthMe
       // Curve D runs the upscalers of the VP8 270p curve except the slow ones limited to a few bitrates.
       const dUps = o.upscalers.filter((u) => (u.name === 'bicubic' || o.srCodecs.includes('vp8')) && o.upscalerBitrates?.get(u.name) === undefined);
       const scoreCall = async (test: ReadonlyMap<number, RgbImage>) => withVmaf(test, scoreFrames(test, ref, o.scale, cropBottom));
-      const call = await measureCallCurves({ work, hrY4m: hr, lrY4m: lr, hr: [w, h], lr: [lw, lh], fps: o.fps, frames: o.frames, wanted: [...ref.keys()], bitratesKbps: o.bitratesKbps, ...o.webrtc, upscalers: o.webrtc.lowRes ? dUps : [], score: scoreCall, log: o.log });
-      curves.push(...call);
+      const { warmupMs, captureMs, lowRes, ladders, capLower } = o.webrtc;
+      for (const [k, codec] of (o.webrtc.codecs ?? ['vp8']).entries()) {
+        const upscalers = lowRes && k === 0 ? dUps : [];
+        const call = await measureCallCurves({ work, hrY4m: hr, lrY4m: lr, hr: [w, h], lr: [lw, lh], fps: o.fps, frames: o.frames, wanted: [...ref.keys()], bitratesKbps: o.bitratesKbps, warmupMs, captureMs, codec, ladders: ladders ?? [], capLower: capLower?.includes(codec) ?? false, upscalers, score: scoreCall, log: o.log });
+        curves.push(...call);
+      }
     }
     const size = await stat(o.source);
     o.log(`source ${o.source} (${size.size} bytes) scored on ${ref.size} frames`);
@@ -179,7 +199,7 @@ export async function measureBandwidth(o: BandwidthOptions): Promise<BandwidthMe
         colorMatrix: 'decoded YUV -> RGB with BT.601 limited range for every stream (as Chromium shows untagged VP8), so the metric luma (BT.601) is the Y plane',
         vmaf: vmaf.note,
         upscalerBitrates: Object.fromEntries(o.upscalers.map((u) => [u.name, o.upscalerBitrates?.get(u.name) ?? 'all'])),
-        metric: `training/metrics measure(): Y-PSNR and SSIM (BT.601 luma), border ${o.scale}, mean over scored frames`,
+        metric: `imaging/metrics measure(): Y-PSNR and SSIM (BT.601 luma), border ${o.scale}, mean over scored frames`,
         encoders: Object.fromEntries(o.codecs.map((c) => [c, { label: CODEC_SPECS[c].label, ffmpegArgs: CODEC_SPECS[c].args(1000).join(' ').replace(/1000\b/g, '<bitrate>') }])),
       },
       curves,
@@ -190,8 +210,11 @@ export async function measureBandwidth(o: BandwidthOptions): Promise<BandwidthMe
   }
 }
 
-/** BD-rate of every downscaled curve against direct 1080p of the same codec, and of B and D against the browser call (C). */
-export function analyse(curves: readonly Curve[]): { comparisons: Comparison[]; equivalents: Equivalent[] } {
+/**
+ * BD-rate of every downscaled curve against direct 1080p of the same codec; of B, D, E and F against the
+ * browser call (C); of E against D, and of F against E with the same ladder.
+ */
+export function analyse(curves: readonly Curve[]): { comparisons: Comparison[]; equivalents: Equivalent[]; goals: GoalCheck[] } {
   const comparisons: Comparison[] = [];
   const eq: Equivalent[] = [];
   for (const c of curves) {
@@ -201,8 +224,13 @@ export function analyse(curves: readonly Curve[]): { comparisons: Comparison[]; 
       eq.push(...equivalents(direct, c));
     }
     if (c.kind === 'webrtc') {
-      for (const b of curves.filter((d) => (d.kind === 'downscaled' || d.kind === 'webrtc-lr') && d.codec === c.codec)) comparisons.push(compareCurves(c, b));
+      const tests = curves.filter((d) => ['downscaled', 'webrtc-lr', 'webrtc-sr', 'webrtc-cap'].includes(d.kind) && d.codec === c.codec);
+      for (const b of tests) comparisons.push(compareCurves(c, b));
+    }
+    if (c.kind === 'webrtc-sr') {
+      for (const d of curves.filter((x) => x.kind === 'webrtc-lr' && x.codec === c.codec && x.upscaler !== 'bicubic')) comparisons.push(compareCurves(d, c));
+      for (const f of curves.filter((x) => x.kind === 'webrtc-cap' && x.codec === c.codec && x.upscaler === c.upscaler)) comparisons.push(compareCurves(c, f));
     }
   }
-  return { comparisons, equivalents: eq };
+  return { comparisons, equivalents: eq, goals: goalChecks(curves) };
 }

@@ -23,10 +23,18 @@ export interface CurvePoint {
   readonly framesRead?: number;
   /** Curve C: why the browser encoder limited quality ('cpu', 'bandwidth', 'none'). */
   readonly limitation?: string;
+  /** Curves E, F: arriving frame sizes over the scored frames ({ "640x360": 3 }), the most frequent
+   * arriving height, and the model scales planScale chose for them ({ "x3": 3, "none": 1 }). */
+  readonly arrived?: Readonly<Record<string, number>>;
+  readonly arrivedHeight?: number;
+  readonly modelScales?: Readonly<Record<string, number>>;
+  /** Curve F: the sender's resolution cap (scaleResolutionDownBy of the source). */
+  readonly scaleResolutionDownBy?: number;
 }
 
-/** webrtc: curve C (a call today); webrtc-lr: curve D (a 270p call, upscaled on receipt). */
-export type CurveKind = 'direct' | 'downscaled' | 'webrtc' | 'webrtc-lr';
+/** webrtc: curve C (a call today); webrtc-lr: curve D (a 270p call, upscaled on receipt); webrtc-sr: curve E
+ * (C's call upscaled on receipt at whatever arrives); webrtc-cap: curve F (capped one step lower, upscaled). */
+export type CurveKind = 'direct' | 'downscaled' | 'webrtc' | 'webrtc-lr' | 'webrtc-sr' | 'webrtc-cap';
 
 export interface Curve {
   readonly id: string;

@@ -7,6 +7,7 @@ import { bandwidthMarkdown, bandwidthPlots } from './bandwidthReport.js';
 import { parseCodecs } from '../imaging/codecs.js';
 import { commandLine, ffmpegVersion, runInfo, type RunInfo } from './machine.js';
 import { shippedModels } from './models.js';
+import { scaleLadder, type ScaleLadder } from './adaptiveCurves.js';
 import { bicubicUpscaler, modelUpscaler, type FrameUpscaler } from './nodeUpscalers.js';
 import { DEFAULT_VIDEO, RESULTS_DIR, requirePath } from './paths.js';
 
@@ -24,6 +25,15 @@ export const BANDWIDTH_HELP = `npm run bench:bandwidth -- [options]
                         libyuv uses when WebRTC scales a frame down)
   --no-webrtc           skip curves C and D (headless Chromium's WebRTC sender, VP8, 127.0.0.1 only)
   --no-webrtc-lr        skip curve D only (the 270p source sent with maintain-resolution, then upscaled)
+  --call-codecs <list> codecs of the browser call curves: VP8, VP9, H264 as vp8,vp9,h264 (default vp8);
+                        curve D runs with the first only
+  --e-models <ladders>  curve E: the call of curve C at its arriving size, upscaled with the model scale
+                        planScale picks. Ladders separated by ',', the models of one ladder (one per
+                        scale) by '+', e.g. tiny+tiny-x2+tiny-x3; plain bicubic always runs beside them.
+                        Default: none (no E, no F)
+  --f-codecs <list>     codecs that also run curve F (with --e-models: a call capped one step below the
+                        height C's encoder chose at each rate, upscaled like E); default: --call-codecs
+  --no-f                skip curve F
   --webrtc-warmup-s <s> seconds per bitrate before measuring, for rate control and resolution adaptation (default 6)
   --webrtc-capture-s <s> seconds measured per bitrate (default 4)
   --out <dir>           results directory (default bench/results)`;
@@ -48,6 +58,10 @@ export async function bandwidthMain(argv: readonly string[]): Promise<BandwidthR
       downscale: { type: 'string', default: 'area' },
       'no-webrtc': { type: 'boolean', default: false },
       'no-webrtc-lr': { type: 'boolean', default: false },
+      'call-codecs': { type: 'string', default: 'vp8' },
+      'e-models': { type: 'string' },
+      'f-codecs': { type: 'string' },
+      'no-f': { type: 'boolean', default: false },
       'webrtc-warmup-s': { type: 'string', default: '6' },
       'webrtc-capture-s': { type: 'string', default: '4' },
       out: { type: 'string', default: RESULTS_DIR },
@@ -77,6 +91,20 @@ export async function bandwidthMain(argv: readonly string[]): Promise<BandwidthR
     for (const m of models) upscalers.push(await modelUpscaler(m.dir, m.name));
     if (models.length === 0) console.warn('bench:bandwidth: no 4x model under models/: only bicubic is measured on the 270p curves');
   }
+  const ladders: ScaleLadder[] = [];
+  // Curve E's models, apart from `upscalers` (curves B and D): the same name may load twice, which is cheap.
+  const ladderModels: FrameUpscaler[] = [];
+  if (values['e-models'] !== undefined) {
+    ladders.push(scaleLadder('bicubic', []));
+    for (const names of parseLadders(values['e-models'])) {
+      const models = shippedModels({ names });
+      if (models.length > 0) await setupBackend('wasm');
+      const ups: FrameUpscaler[] = [];
+      for (const m of models) ups.push(await modelUpscaler(m.dir, m.name));
+      ladderModels.push(...ups);
+      ladders.push(scaleLadder(names.join('+'), ups));
+    }
+  }
   const run = runInfo(commandLine('bench:bandwidth', argv), { ffmpeg: ffmpegVersion(), tfjsBackend: upscalers.length > 1 ? 'wasm (Node)' : 'none' });
   try {
     const m = await measureBandwidth({
@@ -91,14 +119,23 @@ export async function bandwidthMain(argv: readonly string[]): Promise<BandwidthR
       downscale: values.downscale,
       upscalers,
       upscalerBitrates,
-      webrtc: values['no-webrtc'] ? null : { warmupMs: Number(values['webrtc-warmup-s']) * 1000, captureMs: Number(values['webrtc-capture-s']) * 1000, lowRes: !values['no-webrtc-lr'] },
+      webrtc: values['no-webrtc']
+        ? null
+        : {
+            warmupMs: Number(values['webrtc-warmup-s']) * 1000,
+            captureMs: Number(values['webrtc-capture-s']) * 1000,
+            lowRes: !values['no-webrtc-lr'],
+            codecs: parseCodecs(values['call-codecs']),
+            ladders,
+            capLower: ladders.length === 0 || values['no-f'] ? [] : parseCodecs(values['f-codecs'] ?? values['call-codecs']),
+          },
       log: (msg) => console.log(msg),
     });
     const result: BandwidthResult = { run, ...m };
     await writeBandwidthResult(values.out, result);
     return result;
   } finally {
-    for (const u of upscalers) u.dispose();
+    for (const u of [...upscalers, ...ladderModels]) u.dispose();
   }
 }
 
@@ -118,6 +155,13 @@ export function parseModelList(list: string, bitrates: readonly number[]): Map<s
     out.set(name, kbps);
   }
   return out;
+}
+
+/** `tiny+tiny-x2+tiny-x3,lite32x4+lite32x4-x2`: the model names of each curve-E ladder. */
+export function parseLadders(list: string): string[][] {
+  const ladders = list.split(',').map((l) => l.split('+').map((s) => s.trim()).filter((s) => s !== '')).filter((l) => l.length > 0);
+  if (ladders.length === 0) throw new RangeError(`--e-models: no model names in '${list}'`);
+  return ladders;
 }
 
 export async function writeBandwidthResult(dir: string, result: BandwidthResult): Promise<void> {

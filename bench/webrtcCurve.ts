@@ -5,7 +5,7 @@ import { ffmpegFrames } from '../imaging/ffmpeg.js';
 import { launchChromium } from '../test/browser/chromium.js';
 import { buildBenchPages } from './buildPages.js';
 import { servePages } from '../scripts/pageServer.js';
-import type { WebrtcPageApi, WebrtcRunResult } from './pages/webrtcTypes.js';
+import type { WebrtcCodec, WebrtcPageApi, WebrtcRunRequest, WebrtcRunResult } from './pages/webrtcTypes.js';
 
 export const BARCODE_BITS = 10;
 
@@ -37,10 +37,22 @@ export async function writeBarcodedY4m(hrY4m: string, out: string, width: number
   await once(file, 'finish');
 }
 
+/** A decoded frame at the size it arrived in, as 8-bit RGB. */
+export interface NativeFrame {
+  readonly width: number;
+  readonly height: number;
+  readonly rgb: Uint8Array;
+}
+
 export interface WebrtcPoint extends WebrtcRunResult {
   readonly targetKbps: number;
   readonly kbps: number;
+  /** Scored frames drawn at the source size by the browser (upload 'display' or 'both'). */
   readonly frames: Map<number, Uint8Array>;
+  /** Scored frames at their arriving size (upload 'native' or 'both'). */
+  readonly native: Map<number, NativeFrame>;
+  /** The resolution cap this point ran with, if any. */
+  readonly scaleResolutionDownBy?: number;
 }
 
 export interface WebrtcCurveOptions {
@@ -54,21 +66,31 @@ export interface WebrtcCurveOptions {
   readonly captureMs: number;
   /** Unset: the browser default (balanced). */
   readonly degradation?: 'maintain-resolution';
+  /** Default VP8. */
+  readonly codec?: WebrtcCodec;
+  readonly upload?: WebrtcRunRequest['upload'];
+  /** A resolution cap per target bitrate (curve F); undefined: none. A bitrate mapped to null is skipped. */
+  readonly capFor?: (kbps: number) => number | null | undefined;
   /** Called per bitrate so that 1080p frames of one bitrate at a time are held in memory. */
   readonly onPoint: (p: WebrtcPoint) => void | Promise<void>;
   readonly log: (msg: string) => void;
 }
 
 /**
- * Curve C: Chromium's own WebRTC sender (VP8, maxBitrate, default degradation) to a receiver in the same
- * page over 127.0.0.1 only; frames shown at the source size, identified by their barcode.
+ * Chromium's own WebRTC sender (VP8 unless asked, maxBitrate, default degradation unless asked) to a receiver
+ * in the same page over 127.0.0.1 only, one call per bitrate; frames identified by their barcode and
+ * returned at the source size (the browser's scaling), at their arriving size, or both.
  */
 export async function measureWebrtcCurve(o: WebrtcCurveOptions): Promise<void> {
   const pages = await buildBenchPages(['webrtc']);
   let frames = new Map<number, Uint8Array>();
+  let native = new Map<number, NativeFrame>();
   const server = await servePages({ '/page/': pages }, (url, body) => {
     const index = Number(url.searchParams.get('index'));
-    if (body.length === o.width * o.height * 3) frames.set(index, new Uint8Array(body));
+    if (url.searchParams.get('native') === '1') {
+      const [nw, nh] = [Number(url.searchParams.get('w')), Number(url.searchParams.get('h'))];
+      if (body.length === nw * nh * 3) native.set(index, { width: nw, height: nh, rgb: new Uint8Array(body) });
+    } else if (body.length === o.width * o.height * 3) frames.set(index, new Uint8Array(body));
   });
   const chromium = await launchChromium({ webgpu: false, fakeVideo: o.y4m, loopbackWebRTC: true });
   try {
@@ -76,8 +98,11 @@ export async function measureWebrtcCurve(o: WebrtcCurveOptions): Promise<void> {
     await page.goto(`${server.url}/page/webrtc.html`);
     await page.waitForFunction("document.title === 'ready'", { timeout: 60_000 });
     for (const kbps of o.bitratesKbps) {
+      const cap = o.capFor?.(kbps);
+      if (cap === null) continue;
       frames = new Map();
-      const req = {
+      native = new Map();
+      const req: WebrtcRunRequest = {
         width: o.width,
         height: o.height,
         maxBitrateBps: kbps * 1000,
@@ -88,14 +113,17 @@ export async function measureWebrtcCurve(o: WebrtcCurveOptions): Promise<void> {
         barcode: { bits: BARCODE_BITS, block: barcodeBlock(o.height) },
         uploadUrl: `${server.url}/upload`,
         ...(o.degradation !== undefined ? { degradation: o.degradation } : {}),
+        ...(o.codec !== undefined ? { codec: o.codec } : {}),
+        ...(o.upload !== undefined ? { upload: o.upload } : {}),
+        ...(cap !== undefined ? { scaleResolutionDownBy: cap } : {}),
       };
       const r = await page.evaluate((q) => (globalThis as unknown as { swiftsrWebrtc: WebrtcPageApi }).swiftsrWebrtc.run(q), req);
       const foreign = r.candidates.filter((c) => !c.includes(' 127.0.0.1 '));
       if (foreign.length > 0) o.log(`note: non-loopback candidates were gathered but never used: ${foreign.length}`);
-      const point: WebrtcPoint = { ...r, targetKbps: kbps, kbps: (r.bytesSent * 8) / r.seconds / 1000, frames };
+      const point: WebrtcPoint = { ...r, targetKbps: kbps, kbps: (r.bytesSent * 8) / r.seconds / 1000, frames, native, ...(cap !== undefined ? { scaleResolutionDownBy: cap } : {}) };
       const received = r.captured.length - r.repeated.length;
       o.log(
-        `webrtc ${o.width}x${o.height} ${o.degradation ?? 'balanced'} ${kbps} kbit/s: sent ${point.kbps.toFixed(0)} kbit/s at ${r.sentWidth}x${r.sentHeight} ${r.sentFps} fps (${r.qualityLimitationReason}); ` +
+        `webrtc ${o.codec ?? 'VP8'} ${o.width}x${o.height} ${o.degradation ?? 'balanced'}${cap !== undefined ? ` cap /${cap.toFixed(2)}` : ''} ${kbps} kbit/s: sent ${point.kbps.toFixed(0)} kbit/s at ${r.sentWidth}x${r.sentHeight} ${r.sentFps} fps (${r.qualityLimitationReason}); ` +
           `scored frames: ${received} received, ${r.repeated.length} never received (scored with the frame on screen), ${o.wanted.length - r.captured.length} not resolved; ` +
           `window: ${r.framesEncoded} encoded, ${r.framesDecoded} decoded, ${r.framesRead} read by the page (${r.unreadable} without a barcode)`,
       );

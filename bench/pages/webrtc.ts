@@ -2,6 +2,8 @@ import { isLoopbackCandidate, keepLoopbackCandidates } from '../../signaling-ser
 import { readFrameIndex } from './frameBarcode.js';
 import { type WebrtcPageApi, type WebrtcRunRequest, type WebrtcRunResult } from './webrtcTypes.js';
 
+type ConnectOptions = Pick<WebrtcRunRequest, 'degradation' | 'codec' | 'scaleResolutionDownBy'>;
+
 /** Chromium has it on the main thread; lib.dom does not declare it yet. */
 type Processor = new (init: { track: MediaStreamTrack; maxBufferSize?: number }) => { readable: ReadableStream<VideoFrame> };
 
@@ -15,7 +17,7 @@ async function cameraTrack(w: number, h: number): Promise<MediaStreamTrack> {
 }
 
 /** Two peer connections in one page, ICE restricted to 127.0.0.1 so nothing leaves the machine. */
-async function connect(track: MediaStreamTrack, maxBitrate: number, degradation: WebrtcRunRequest['degradation'], candidates: string[]): Promise<{ pc1: RTCPeerConnection; pc2: RTCPeerConnection; remote: Promise<MediaStreamTrack> }> {
+async function connect(track: MediaStreamTrack, maxBitrate: number, o: ConnectOptions, candidates: string[]): Promise<{ pc1: RTCPeerConnection; pc2: RTCPeerConnection; remote: Promise<MediaStreamTrack> }> {
   const pc1 = new RTCPeerConnection();
   const pc2 = new RTCPeerConnection();
   const relay = (to: RTCPeerConnection) => (e: RTCPeerConnectionIceEvent) => {
@@ -27,15 +29,19 @@ async function connect(track: MediaStreamTrack, maxBitrate: number, degradation:
   pc2.onicecandidate = relay(pc1);
   const remote = new Promise<MediaStreamTrack>((resolve) => (pc2.ontrack = (e) => resolve(e.track)));
   // No degradationPreference unless asked: the default ('balanced' for camera tracks) is what calls get today.
-  const tr = pc1.addTransceiver(track, { direction: 'sendonly', sendEncodings: [{ maxBitrate }] });
-  if (degradation !== undefined) {
+  const scale = o.scaleResolutionDownBy !== undefined ? { scaleResolutionDownBy: o.scaleResolutionDownBy } : {};
+  const tr = pc1.addTransceiver(track, { direction: 'sendonly', sendEncodings: [{ maxBitrate, ...scale }] });
+  if (o.degradation !== undefined) {
     // lib.dom lacks degradationPreference on RTCRtpSendParameters; Chromium honours it.
     const params = tr.sender.getParameters() as RTCRtpSendParameters & { degradationPreference?: string };
-    params.degradationPreference = degradation;
+    params.degradationPreference = o.degradation;
     await tr.sender.setParameters(params);
   }
-  const vp8 = (RTCRtpSender.getCapabilities('video')?.codecs ?? []).filter((c) => c.mimeType === 'video/VP8');
-  tr.setCodecPreferences(vp8);
+  const codec = o.codec ?? 'VP8';
+  const all = RTCRtpSender.getCapabilities('video')?.codecs ?? [];
+  const chosen = all.filter((c) => c.mimeType.toLowerCase() === `video/${codec.toLowerCase()}`);
+  if (chosen.length === 0) throw new Error(`this browser cannot send ${codec}; it offers ${[...new Set(all.map((c) => c.mimeType))].join(', ')}`);
+  tr.setCodecPreferences(chosen);
   const offer = await pc1.createOffer();
   await pc1.setLocalDescription(offer);
   await pc2.setRemoteDescription({ type: 'offer', sdp: keepLoopbackCandidates(offer.sdp ?? '') });
@@ -60,7 +66,7 @@ const DRAIN_MS = 3000;
 async function run(req: WebrtcRunRequest): Promise<WebrtcRunResult> {
   const { width: w, height: h } = req;
   const candidates: string[] = [];
-  const { pc1, pc2, remote } = await connect(await cameraTrack(w, h), req.maxBitrateBps, req.degradation, candidates);
+  const { pc1, pc2, remote } = await connect(await cameraTrack(w, h), req.maxBitrateBps, req, candidates);
   const TrackProcessor = (globalThis as { MediaStreamTrackProcessor?: Processor }).MediaStreamTrackProcessor;
   if (TrackProcessor === undefined) throw new Error('MediaStreamTrackProcessor is missing (Chromium only)');
   const reader = new TrackProcessor({ track: await remote, maxBufferSize: PROCESSOR_BUFFER }).readable.getReader();
@@ -86,18 +92,32 @@ async function run(req: WebrtcRunRequest): Promise<WebrtcRunResult> {
     captured.push(index);
     held.push({ frame: frame.clone(), index });
   };
-  // The browser's normal scaling to the 1080p display size, as a <video> element would show the frame.
-  const upload = async (frame: VideoFrame, index: number): Promise<void> => {
-    ctx.drawImage(frame, 0, 0, w, h);
-    frame.close();
-    const rgba = ctx.getImageData(0, 0, w, h).data;
-    const rgb = new Uint8Array(w * h * 3);
+  const post = async (c: OffscreenCanvasRenderingContext2D, cw: number, ch: number, query: string): Promise<void> => {
+    const rgba = c.getImageData(0, 0, cw, ch).data;
+    const rgb = new Uint8Array(cw * ch * 3);
     for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) {
       rgb[j] = rgba[i] ?? 0;
       rgb[j + 1] = rgba[i + 1] ?? 0;
       rgb[j + 2] = rgba[i + 2] ?? 0;
     }
-    await fetch(`${req.uploadUrl}?index=${index}`, { method: 'POST', body: rgb });
+    await fetch(`${req.uploadUrl}?${query}`, { method: 'POST', body: rgb });
+  };
+  const uploadKind = req.upload ?? 'display';
+  const upload = async (frame: VideoFrame, index: number): Promise<void> => {
+    if (uploadKind !== 'display') {
+      // The decoded picture as it arrived (no scaling), for an upscaler outside the browser.
+      const [nw, nh] = [frame.displayWidth, frame.displayHeight];
+      const native = new OffscreenCanvas(nw, nh).getContext('2d', { willReadFrequently: true });
+      if (native === null) throw new Error('2D canvas unavailable');
+      native.drawImage(frame, 0, 0);
+      await post(native, nw, nh, `index=${index}&native=1&w=${nw}&h=${nh}`);
+    }
+    if (uploadKind !== 'native') {
+      // The browser's normal scaling to the source size, as a <video> element would show the frame.
+      ctx.drawImage(frame, 0, 0, w, h);
+      await post(ctx, w, h, `index=${index}`);
+    }
+    frame.close();
   };
   // The last shown frame: when the encoder drops source frames (lower frame rate under 'balanced'), the
   // screen keeps showing it, so that is what a dropped source frame is scored with. It is tracked during
@@ -171,6 +191,8 @@ async function run(req: WebrtcRunRequest): Promise<WebrtcRunResult> {
     sentHeight: num(after, 'frameHeight'),
     sentFps: num(after, 'framesPerSecond'),
     receivedFps: num(inbound, 'framesPerSecond'),
+    receivedWidth: num(inbound, 'frameWidth'),
+    receivedHeight: num(inbound, 'frameHeight'),
     qualityLimitationReason: typeof after.qualityLimitationReason === 'string' ? after.qualityLimitationReason : '',
     codec: codecs.join(','),
     candidates,

@@ -1,11 +1,21 @@
 /** Shared by the WebRTC loopback page and bench/webrtcCurve.ts: plain data only. */
 
+export const WEBRTC_CODECS = ['VP8', 'VP9', 'H264'] as const;
+export type WebrtcCodec = (typeof WEBRTC_CODECS)[number];
+
 export interface WebrtcRunRequest {
   readonly width: number;
   readonly height: number;
   readonly maxBitrateBps: number;
   /** Unset: the browser default ('balanced'). 'maintain-resolution': how a SwiftSR sender pins 270p. */
   readonly degradation?: 'maintain-resolution';
+  /** Sent codec (default VP8). */
+  readonly codec?: WebrtcCodec;
+  /** A resolution cap on the encoding (curve F); the encoder may still go lower under 'balanced'. */
+  readonly scaleResolutionDownBy?: number;
+  /** Which pictures of each scored frame are uploaded: drawn at the source size by the browser (curves C,
+   * D), at the size it arrived in (curves E, F: upscaled in Node), or both (default 'display'). */
+  readonly upload?: 'display' | 'native' | 'both';
   /** Let rate control and resolution adaptation settle before measuring. */
   readonly warmupMs: number;
   readonly captureMs: number;
@@ -14,7 +24,7 @@ export interface WebrtcRunRequest {
   /** Frames in one loop of the fake camera's file (the barcode index wraps there). */
   readonly loopFrames: number;
   readonly barcode: { readonly bits: number; readonly block: number };
-  /** Captured frames are POSTed here as raw RGB with ?index=N. */
+  /** Captured frames are POSTed here as raw RGB with ?index=N (native ones with &native=1&w=W&h=H). */
   readonly uploadUrl: string;
 }
 
@@ -37,6 +47,9 @@ export interface WebrtcRunResult {
   readonly sentHeight: number;
   readonly sentFps: number;
   readonly receivedFps: number;
+  /** inbound-rtp frameWidth/frameHeight at the end of the window: the size the receiver decodes. */
+  readonly receivedWidth: number;
+  readonly receivedHeight: number;
   readonly qualityLimitationReason: string;
   readonly codec: string;
   readonly candidates: readonly string[];
