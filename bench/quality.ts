@@ -46,7 +46,7 @@ export interface QualityOptions {
   readonly log: (msg: string) => void;
 }
 
-/** The eval command's protocol (training/eval): modcrop, MATLAB bicubic LR, Y-PSNR/SSIM with border = scale. */
+/** The eval command's protocol (eval/evaluate.ts): modcrop, MATLAB bicubic LR, Y-PSNR/SSIM with border = scale. */
 export async function measureQuality(o: QualityOptions): Promise<QualityRow[]> {
   const rows: QualityRow[] = [];
   const scales = [...new Set(o.upscalers.map((u) => u.scale))].sort();

@@ -98,7 +98,7 @@ export async function qualityMain(argv: readonly string[]): Promise<QualityResul
     }
     const result: QualityResult = {
       run,
-      protocol: 'training/eval evaluateImages: HR modcropped to the scale, LR = MATLAB bicubic (antialiased, a=-0.5) rounded to 8 bit; outputs clipped and rounded to 8 bit; Y = BT.601 luma; border = scale pixels cropped',
+      protocol: 'eval/evaluate.ts evaluateImages: HR modcropped to the scale, LR = MATLAB bicubic (antialiased, a=-0.5) rounded to 8 bit; outputs clipped and rounded to 8 bit; Y = BT.601 luma; border = scale pixels cropped',
       rows,
       flicker: flickerResult,
       paper: PAPER_REPORTED,

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npx swiftsr upscale in.png out.png --model models/<name>`: runs the TypeScript CLI through tsx
-// (a dependency of the dev setup), so no build step is needed for Node use.
+// `npx swiftsr upscale in.png out.png --model models/<name>` and `npx swiftsr eval ...`: runs eval/cli.ts
+// through tsx, so no build step is needed for Node use. Training is `npm run train` (the PyTorch engine).
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -8,9 +8,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const [cmd, ...rest] = process.argv.slice(2);
-const commands = new Set(['upscale', 'eval', 'train']);
+const commands = new Set(['upscale', 'eval']);
 if (cmd === undefined || !commands.has(cmd)) {
-  process.stderr.write('usage: swiftsr upscale <in> <out> --model <dir> [--backend wasm|cpu]\n       swiftsr eval --model <dir> --data <dir>\n       swiftsr train --data <dir> --variant <name> --out <dir>\n');
+  process.stderr.write('usage: swiftsr upscale <in> <out> --model <dir> [--backend wasm|cpu]\n       swiftsr eval --model <dir> --data <image folder | video clip --degrade call:vp8@300>\n');
   process.exit(cmd === undefined || cmd === '--help' ? 0 : 2);
 }
 try {
@@ -19,7 +19,6 @@ try {
   process.stderr.write('swiftsr: the Node CLI needs the `tsx` package (npm install tsx)\n');
   process.exit(1);
 }
-// One process (no tsx CLI wrapper in between), so Ctrl-C reaches the trainer, which saves and exits.
-const entry = cmd === 'train' ? join(root, 'training', 'cli.ts') : join(root, 'eval', 'cli.ts');
-const r = spawnSync(process.execPath, ['--import', 'tsx', entry, cmd, ...rest], { stdio: 'inherit', cwd: process.cwd() });
+// One process (no tsx CLI wrapper in between), so Ctrl-C reaches the command itself.
+const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'eval', 'cli.ts'), cmd, ...rest], { stdio: 'inherit', cwd: process.cwd() });
 process.exit(r.status ?? 1);

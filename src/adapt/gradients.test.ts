@@ -1,13 +1,28 @@
 import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../data/rng.js';
-import { setupBackend } from './backend.js';
+import { seededRandom } from '../model/initGeneratorWeights.js';
 import { installGradients } from './gradients.js';
 
+/** Gaussian values (Box-Muller), seeded. */
 function rand(shape: number[], seed: number): tf.Tensor {
-  const rng = new Rng(seed);
+  const u = seededRandom(seed);
   const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Float32Array.from({ length: n }, () => rng.normal()), shape);
+  return tf.tensor(Float32Array.from({ length: n }, () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u())), shape);
+}
+
+async function useBackend(name: 'cpu' | 'wasm'): Promise<void> {
+  if (name === 'wasm') {
+    // Threads need cross-origin-isolated workers: Node cannot, so the plain SIMD binary is used.
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    setWasmPaths(`${dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`);
+  }
+  await tf.setBackend(name);
+  await tf.ready();
+  await installGradients();
 }
 
 type Case = { name: string; x: number[]; f: number[]; depthwise: boolean; pad: 'same' | 'valid'; strides?: number };
@@ -52,7 +67,7 @@ function expectClose(a: Float32Array, b: Float32Array): void {
 describe('wasm gradients match the cpu backend', () => {
   const reference = new Map<string, Float32Array[]>();
   beforeAll(async () => {
-    await setupBackend('cpu');
+    await useBackend('cpu');
     await installGradients({ force: false });
     for (const c of CASES) reference.set(c.name, grads(c));
   });
@@ -76,7 +91,7 @@ describe('wasm gradients match the cpu backend', () => {
   });
 
   it('on the wasm backend every case matches the cpu reference', async () => {
-    await setupBackend('wasm');
+    await useBackend('wasm');
     for (const c of CASES) {
       if (c.depthwise || c.strides === undefined) {
         const got = grads(c);

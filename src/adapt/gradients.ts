@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
- * Gradients that the wasm backend (and, for DepthToSpace, every backend) lacks, written with ops that
+ * For in-browser fine-tuning of the generator (issue #12: a generator gradient step in TF.js on wasm,
+ * WebGL or WebGPU). Gradients that the wasm backend (and, for DepthToSpace, every backend) lacks, written with ops that
  * every backend has:
  * - Conv2D filter grad: one matMul per kernel tap (a single matMul for the 1x1 pointwise convs).
  * - DepthwiseConv2dNative input grad: depthwise conv of dy (zero-dilated when strided) with the
@@ -153,9 +154,8 @@ export async function installGradients(opts: { force?: boolean } = {}): Promise<
   forceCustom = opts.force === true;
   if (installed) return;
   installed = true;
-  // tfjs-core alone registers no gradients, and its register_all_gradients.js does not load under plain
-  // Node ESM (extensionless imports); tfjs-layers' bundle registers the same set and loads everywhere.
-  if (tf.getGradient('Abs') === undefined) await import('@tensorflow/tfjs-layers');
+  // tfjs-core alone registers no gradients: src/model/gradients.ts registers them (through tfjs-layers).
+  if (tf.getGradient('Abs') === undefined) await import('../model/gradients.js');
   if (tf.getGradient('Abs') === undefined) throw new Error('TF.js gradients could not be registered');
   registerWasmBackpropKernels();
   const conv = tf.getGradient('Conv2D');
