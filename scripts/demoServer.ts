@@ -1,11 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { closeIdleSockets, httpTimeouts } from '../signaling-server/admission.js';
 import { MediasoupUnavailableError } from '../signaling-server/mediasoup/loadMediasoup.js';
 import { MediasoupRouter } from '../signaling-server/mediasoup/MediasoupRouter.js';
 import type { IceServerConfig } from '../signaling-server/protocol.js';
 import { WeriftSfu } from '../signaling-server/sfu/WeriftSfu.js';
 import { SignalingServer } from '../signaling-server/SignalingServer.js';
-import { staticFiles } from './pageServer.js';
+import { DEMO_CSP, staticFiles } from './pageServer.js';
 
 export interface DemoServerOptions {
   host: string;
@@ -35,7 +36,9 @@ export interface DemoServer {
  * `mediasoup` package is installed, /ws-mediasoup.
  */
 export async function startDemoServer(o: DemoServerOptions): Promise<DemoServer> {
-  const http: Server = createServer(staticFiles(o.mounts, { index: true }));
+  const upgradeTimeoutMs = 5_000;
+  const http: Server = createServer(httpTimeouts(upgradeTimeoutMs), staticFiles(o.mounts, { index: true, csp: DEMO_CSP }));
+  closeIdleSockets(http, upgradeTimeoutMs);
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(o.port, o.host, resolve);
@@ -43,7 +46,7 @@ export async function startDemoServer(o: DemoServerOptions): Promise<DemoServer>
   const { port } = http.address() as AddressInfo;
   const url = `http://${o.host}:${port}`;
   const allowedOrigins = [url, `http://localhost:${port}`];
-  const common = { httpServer: http, allowedOrigins, iceServers: o.iceServers, tokenSecret: o.tokenSecret };
+  const common = { httpServer: http, allowedOrigins, upgradeTimeoutMs, iceServers: o.iceServers, tokenSecret: o.tokenSecret };
   const sfu = new WeriftSfu({ hostAddress: o.sfuHost, loopbackOnly: o.sfuHost === '127.0.0.1' });
   const p2p = new SignalingServer({ ...common, path: '/ws' });
   const sfuServer = new SignalingServer({ ...common, path: '/ws-sfu', mode: 'sfu', mediaRouter: sfu });

@@ -1,7 +1,9 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { constants } from 'node:fs';
+import { open, realpath, type FileHandle } from 'node:fs/promises';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -19,35 +21,152 @@ const TYPES: Record<string, string> = {
   '.onnx': 'application/octet-stream',
 };
 
+/**
+ * The demo pages' Content-Security-Policy: scripts, workers and fetches from this origin only (plus the
+ * WebAssembly compile that TF.js and onnxruntime backends need, blob: workers and media, and WebSockets to
+ * this machine, where the signaling servers run). `{host}` is the request's (checked) Host.
+ */
+export const DEMO_CSP = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self' blob:",
+  'connect-src \'self\' ws://{host} ws://127.0.0.1:* ws://localhost:* ws://[::1]:*',
+  "img-src 'self' data: blob:",
+  "media-src 'self' blob: mediastream:",
+  "style-src 'self' 'unsafe-inline'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+  "form-action 'none'",
+].join('; ');
+
+export interface StaticFilesOptions {
+  /** A path ending in `/` serves its index.html. */
+  index?: boolean;
+  /** Content-Security-Policy for every response; `{host}` becomes the request's Host. */
+  csp?: string;
+  /** POST bodies (frames a page captured) go here; without it POST is refused like PUT. */
+  onPost?: (url: URL, body: Buffer) => void;
+}
+
 export interface PageServer {
   readonly url: string;
   close(): Promise<void>;
 }
 
 /**
- * Serves files from `mounts` (URL prefix -> folder, longest prefix wins); nothing outside those folders is
- * reachable (no `..`). `index`: a path ending in `/` serves its index.html.
+ * Whether a Host header names this server: `localhost` or an IP literal, on the port the request came in
+ * on. A DNS name is refused, so that a site whose name an attacker rebinds to 127.0.0.1 (DNS rebinding)
+ * cannot read pages or models with its own origin.
  */
-export function staticFiles(mounts: Readonly<Record<string, string>>, options: { index?: boolean } = {}): (req: IncomingMessage, res: ServerResponse) => void {
+export function hostAllowed(host: string | undefined, localPort: number | undefined): boolean {
+  if (host === undefined || localPort === undefined) return false;
+  const m = /^(localhost|\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]):(\d{1,5})$/i.exec(host);
+  return m !== null && Number(m[2]) === localPort;
+}
+
+function fail(res: ServerResponse, status: number, headers: Record<string, string> = {}): void {
+  const body = `${(STATUS_CODES[status] ?? 'error').toLowerCase()}\n`;
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': body.length, 'x-content-type-options': 'nosniff', ...headers }).end(body);
+}
+
+/** Where a URL path lands: a file under one mount (lexically; links are checked when opening), or an HTTP status. */
+function locate(mounts: Readonly<Record<string, string>>, prefixes: readonly string[], rawUrl: string, index: boolean): { root: string; file: string } | number {
+  let path: string;
+  try {
+    path = decodeURIComponent(new URL(rawUrl, 'http://x').pathname);
+  } catch {
+    return 400; // a malformed %-escape
+  }
+  if (path.includes('\0')) return 400;
+  if (index && path.endsWith('/')) path += 'index.html';
+  const prefix = prefixes.find((p) => path.startsWith(p));
+  if (prefix === undefined) return 404;
+  const root = (mounts[prefix] as string).replace(/[/\\]+$/, '');
+  const rel = normalize(path.slice(prefix.length));
+  const file = join(root, rel);
+  return rel.startsWith('..') || !file.startsWith(root + sep) ? 403 : { root, file };
+}
+
+/**
+ * Opens `file` only if its real path (links resolved) lies inside the mount's real path, and only if it is
+ * a regular file. Opened before it is checked, so that nothing can swap it between the check and the read;
+ * O_NONBLOCK so that a FIFO does not block the open.
+ */
+async function openInside(root: string, file: string): Promise<{ handle: FileHandle; size: number } | number> {
+  let real: string;
+  let realRoot: string;
+  try {
+    [realRoot, real] = await Promise.all([realpath(root), realpath(file)]);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR' ? 404 : 403;
+  }
+  if (!real.startsWith(realRoot + sep)) return 403;
+  let handle;
+  try {
+    handle = await open(real, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? 404 : code === 'EACCES' || code === 'EPERM' || code === 'ELOOP' ? 403 : 500;
+  }
+  const st = await handle.stat().catch(() => null);
+  if (st === null || !st.isFile()) {
+    await handle.close();
+    return st === null ? 500 : 404;
+  }
+  return { handle, size: st.size };
+}
+
+/**
+ * Serves files from `mounts` (URL prefix -> folder, longest prefix wins) to GET and HEAD: nothing outside
+ * those folders is reachable (no `..`, no link out of the folder), only for a Host naming this server, with
+ * `nosniff` and `options.csp`. Nothing a client sends can throw out of the handler.
+ */
+export function staticFiles(mounts: Readonly<Record<string, string>>, options: StaticFilesOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
   const prefixes = Object.keys(mounts).sort((a, b) => b.length - a.length);
-  return (req, res) => {
-    let path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    if ((options.index ?? false) && path.endsWith('/')) path += 'index.html';
-    const prefix = prefixes.find((p) => path.startsWith(p));
-    const root = prefix === undefined ? undefined : mounts[prefix]?.replace(/[/\\]+$/, '');
-    const rel = prefix === undefined ? '' : normalize(path.slice(prefix.length));
-    const file = root === undefined ? undefined : join(root, rel);
-    if (file === undefined || root === undefined || rel.startsWith('..') || !file.startsWith(root + sep)) {
-      res.writeHead(prefix === undefined ? 404 : 403).end(prefix === undefined ? 'not found\n' : '');
+  const allow = options.onPost === undefined ? 'GET, HEAD' : 'GET, HEAD, POST';
+  const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const host = req.headers.host;
+    if (!hostAllowed(host, req.socket.localPort)) return fail(res, 421);
+    if (req.method === 'POST' && options.onPost !== undefined) return receivePost(req, res, options.onPost);
+    if (req.method !== 'GET' && req.method !== 'HEAD') return fail(res, 405, { allow });
+    const target = locate(mounts, prefixes, req.url ?? '/', options.index ?? false);
+    if (typeof target === 'number') return fail(res, target);
+    const opened = await openInside(target.root, target.file);
+    if (typeof opened === 'number') return fail(res, opened);
+    const headers: Record<string, string | number> = {
+      'content-type': TYPES[extname(target.file)] ?? 'application/octet-stream',
+      'content-length': opened.size,
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    };
+    if (options.csp !== undefined) headers['content-security-policy'] = options.csp.replaceAll('{host}', host as string);
+    res.writeHead(200, headers);
+    if (req.method === 'HEAD') {
+      await opened.handle.close();
+      res.end();
       return;
     }
-    if (!existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404).end('not found\n');
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
-    createReadStream(file).pipe(res);
+    await pipeline(opened.handle.createReadStream(), res);
   };
+  return (req, res) => {
+    serve(req, res).catch(() => {
+      // A read that failed mid-stream (or anything else): the response cannot be repaired, only ended.
+      if (!res.headersSent) fail(res, 500);
+      else res.destroy();
+    });
+  };
+}
+
+function receivePost(req: IncomingMessage, res: ServerResponse, onPost: (url: URL, body: Buffer) => void): void {
+  const url = new URL(req.url ?? '/', 'http://x');
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('error', () => res.destroy());
+  req.on('end', () => {
+    onPost(url, Buffer.concat(chunks));
+    res.writeHead(204).end();
+  });
 }
 
 /**
@@ -55,20 +174,7 @@ export function staticFiles(mounts: Readonly<Record<string, string>>, options: {
  * a page captured) go to `onPost`.
  */
 export async function servePages(mounts: Readonly<Record<string, string>>, onPost?: (url: URL, body: Buffer) => void): Promise<PageServer> {
-  const files = staticFiles(mounts);
-  const server: Server = createServer((req, res) => {
-    if (req.method === 'POST' && onPost !== undefined) {
-      const url = new URL(req.url ?? '/', 'http://x');
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        onPost(url, Buffer.concat(chunks));
-        res.writeHead(204).end();
-      });
-      return;
-    }
-    files(req, res);
-  });
+  const server: Server = createServer(staticFiles(mounts, onPost === undefined ? {} : { onPost }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
