@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { catalogEntryFromMeta, INDEX_FILE, makeCatalog, serializeCatalog, type ModelCatalog } from '../src/model/catalog.js';
@@ -9,12 +9,13 @@ import { parseSwiftSRMeta } from '../src/model/manifest.js';
  * <folder>/<name>/swiftsr.json. Deterministic, so a committed index can be compared with a fresh build.
  */
 export function buildModelIndex(dir: string): ModelCatalog {
-  const entries = readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, 'swiftsr.json')))
-    .map((d) => {
-      if (!existsSync(join(dir, d.name, 'model.json'))) throw new Error(`${join(dir, d.name)} has swiftsr.json but no model.json`);
-      const meta = parseSwiftSRMeta(JSON.parse(readFileSync(join(dir, d.name, 'swiftsr.json'), 'utf8')));
-      return catalogEntryFromMeta(d.name, meta);
+  // statSync follows links: the browser specs' model folders link to models/<name>.
+  const entries = readdirSync(dir)
+    .filter((name) => statSync(join(dir, name)).isDirectory() && existsSync(join(dir, name, 'swiftsr.json')))
+    .map((name) => {
+      if (!existsSync(join(dir, name, 'model.json'))) throw new Error(`${join(dir, name)} has swiftsr.json but no model.json`);
+      const meta = parseSwiftSRMeta(JSON.parse(readFileSync(join(dir, name, 'swiftsr.json'), 'utf8')));
+      return catalogEntryFromMeta(name, meta);
     });
   return makeCatalog(entries);
 }

@@ -1,4 +1,4 @@
-import { isWorkerToMain, PROTOCOL_VERSION, type LeakReport, type MainToWorker, type ModelRef, type OutputTarget, type WorkerToMain } from '../worker/protocol.js';
+import { isWorkerToMain, PROTOCOL_VERSION, type LeakReport, type MainToWorker, type ModelSourceConfig, type OutputTarget, type WorkerToMain } from '../worker/protocol.js';
 import { deserializeError, InvalidStateError, SwiftSRError } from './errors.js';
 import { TypedEmitter, type ReceiverEventMap, type ReceiverState } from './events.js';
 import { FrameFeeder } from './FrameFeeder.js';
@@ -229,13 +229,23 @@ export class SwiftSRReceiver extends TypedEmitter<ReceiverEventMap> {
       this.emit('error', error);
     });
     const support = await this.#hello;
-    const output = this.#makeOutput(chooseOutputPath(main, support));
+    const size = this.#outputSize();
+    const output = this.#makeOutput(chooseOutputPath(main, support), size);
     const transfer: Transferable[] = output.kind === 'canvas' ? [output.canvas] : output.kind === 'writable' ? [output.writable] : [];
-    this.#post({ type: 'init', config: this.#workerConfig(), output }, transfer);
+    this.#post({ type: 'init', config: this.#workerConfig(size), output }, transfer);
   }
 
-  #makeOutput(path: ReturnType<typeof chooseOutputPath>): OutputTarget {
+  /** The options' size, else the canvas's (read before it moves to the worker), else 1080p. */
+  #outputSize(): { width: number; height: number } {
     const { canvas, outputWidth, outputHeight } = this.options;
+    return {
+      width: outputWidth ?? (canvas !== null && canvas.width >= 16 ? canvas.width : 1920),
+      height: outputHeight ?? (canvas !== null && canvas.height >= 16 ? canvas.height : 1080),
+    };
+  }
+
+  #makeOutput(path: ReturnType<typeof chooseOutputPath>, size: { width: number; height: number }): OutputTarget {
+    const { canvas } = this.options;
     if (canvas !== null) return { kind: 'canvas', canvas: canvas instanceof OffscreenCanvas ? canvas : canvas.transferControlToOffscreen() };
     const Generator = mainThreadMedia().MediaStreamTrackGenerator;
     if (path === 'generator-main' && Generator !== undefined) {
@@ -246,29 +256,28 @@ export class SwiftSRReceiver extends TypedEmitter<ReceiverEventMap> {
     if (path === 'generator-worker') return { kind: 'track-generator' };
     // Last resort: a detached canvas whose captureStream() is the output track.
     const element = document.createElement('canvas');
-    element.width = outputWidth;
-    element.height = outputHeight;
+    element.width = size.width;
+    element.height = size.height;
     const track = element.captureStream().getVideoTracks()[0];
     if (track === undefined) throw new SwiftSRError('unsupported', 'canvas.captureStream() gave no video track');
     this.#outputTrack = track;
     return { kind: 'canvas', canvas: element.transferControlToOffscreen() };
   }
 
-  #workerConfig(): Extract<MainToWorker, { type: 'init' }>['config'] {
+  #workerConfig(size: { width: number; height: number }): Extract<MainToWorker, { type: 'init' }>['config'] {
     const o = this.options;
-    const models: ModelRef[] =
+    const { scales = null, tiers = null, names = null } = o.models;
+    const models: ModelSourceConfig =
       o.modelUrl !== null
-        ? [{ variant: 'custom', url: new URL(o.modelUrl, document.baseURI).href }]
-        : o.tiers.map((variant) => ({ variant, url: new URL(`${variant}/model.json`, new URL(o.modelBaseUrl, document.baseURI)).href }));
-    const initial = o.modelUrl === null && o.initialTier !== null ? o.tiers.indexOf(o.initialTier) : 0;
+        ? { kind: 'single', url: new URL(o.modelUrl, document.baseURI).href }
+        : { kind: 'index', base: new URL(o.modelBaseUrl, document.baseURI).href, filter: { scales, tiers, names }, initial: o.initialTier };
     return {
       protocolVersion: PROTOCOL_VERSION,
       fileUrls: packageModelUrls(new URL(o.modelBaseUrl, document.baseURI).href),
       models,
-      initialTier: Math.max(0, initial),
       adaptive: o.adaptive && o.modelUrl === null,
-      outputWidth: o.outputWidth,
-      outputHeight: o.outputHeight,
+      outputWidth: size.width,
+      outputHeight: size.height,
       backend: o.backend,
       preferF16: o.preferF16,
       statsIntervalMs: o.statsIntervalMs,
@@ -300,6 +309,9 @@ export class SwiftSRReceiver extends TypedEmitter<ReceiverEventMap> {
         return;
       case 'tierchange':
         this.emit('tierchange', { from: m.from, to: m.to, reason: m.reason });
+        return;
+      case 'scalechange':
+        this.emit('scalechange', { from: m.from, to: m.to, inputWidth: m.inputWidth, inputHeight: m.inputHeight, model: m.model });
         return;
       case 'source-ended':
         if (m.sourceId !== this.#sourceId) return;

@@ -8,17 +8,15 @@ afterEach(() => vi.unstubAllGlobals());
 
 describe('SwiftSRReceiver <-> worker protocol', () => {
   it('init carries the resolved config and the transferred canvas; attach streams the track', async () => {
-    const canvas = new FakeOffscreenCanvas() as unknown as OffscreenCanvas;
+    const canvas = Object.assign(new FakeOffscreenCanvas(), { width: 640, height: 360 }) as unknown as OffscreenCanvas;
     const r = new SwiftSRReceiver({ canvas, tiers: ['lite32x4', 'tiny'], initialTier: 'tiny', modelBaseUrl: '/m/' });
     const { worker, attach, sourceId } = await attached(r);
     const init = worker.posted[0];
     if (init?.type !== 'init') throw new Error('init first');
     expect(init.output).toEqual({ kind: 'canvas', canvas });
-    expect(init.config.models).toEqual([
-      { variant: 'lite32x4', url: 'http://app.test/m/lite32x4/model.json' },
-      { variant: 'tiny', url: 'http://app.test/m/tiny/model.json' },
-    ]);
-    expect(init.config.initialTier).toBe(1);
+    expect(init.config.models).toEqual({ kind: 'index', base: 'http://app.test/m/', filter: { scales: null, tiers: null, names: ['lite32x4', 'tiny'] }, initial: 'tiny' });
+    // No output size given: the canvas's own.
+    expect([init.config.outputWidth, init.config.outputHeight]).toEqual([640, 360]);
     expect(String(worker.url)).toMatch(/worker\/sr\.worker\.js$/);
     expect(r.state).toBe('loading');
     worker.reply({ type: 'first-frame', sourceId, backend: 'webgpu' });
@@ -32,17 +30,19 @@ describe('SwiftSRReceiver <-> worker protocol', () => {
     r.on('statechange', (e) => seen.push(`state:${e.state}`));
     r.on('fallback', (e) => seen.push(`fallback:${e.to}:${e.reason}`));
     r.on('tierchange', (e) => seen.push(`tier:${e.to}`));
+    r.on('scalechange', (e) => seen.push(`scale:${e.from}->${e.to}:${e.inputWidth}x${e.inputHeight}:${e.model}`));
     r.on('error', (e) => seen.push(`error:${e.name}:${(e as SwiftSRError).code}`));
     const { worker, attach, sourceId } = await attached(r);
     worker.reply({ type: 'first-frame', sourceId, backend: 'webgpu' });
     await attach;
     worker.reply({ type: 'fallback', from: 'webgpu', to: 'webgl', reason: 'device-lost', detail: 'destroyed' });
     worker.reply({ type: 'tierchange', from: 'lite32x4', to: 'tiny', reason: 'too-slow' });
+    worker.reply({ type: 'scalechange', from: 4, to: 3, inputWidth: 640, inputHeight: 360, model: 'tiny-x3' });
     worker.reply({ type: 'error', error: { name: 'ModelLoadError', code: 'checksum-mismatch', message: 'x' }, fatal: false });
     worker.reply({ type: 'source-ended', sourceId: sourceId + 99 });
     expect(r.state).toBe('fallback');
     worker.reply({ type: 'source-ended', sourceId });
-    expect(seen).toEqual(['state:loading', 'state:running', 'state:fallback', 'fallback:webgl:device-lost', 'tier:tiny', 'error:ModelLoadError:checksum-mismatch', 'state:idle']);
+    expect(seen).toEqual(['state:loading', 'state:running', 'state:fallback', 'fallback:webgl:device-lost', 'tier:tiny', 'scale:4->3:640x360:tiny-x3', 'error:ModelLoadError:checksum-mismatch', 'state:idle']);
   });
 
   it('a newer attach() aborts the pending one; a fatal error rejects it', async () => {

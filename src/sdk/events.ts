@@ -1,4 +1,4 @@
-import type { BackendKind, FallbackReason, ReceiverStats } from '../worker/protocol.js';
+import type { BackendKind, FallbackReason, ModelScale, ReceiverStats } from '../worker/protocol.js';
 
 export type ReceiverState = 'idle' | 'loading' | 'running' | 'fallback' | 'disposed';
 
@@ -20,11 +20,23 @@ export interface TierChangeEvent {
   readonly reason: 'too-slow' | 'headroom';
 }
 
+/** The model scale painting changed (null: bicubic paints, e.g. while the new scale's model loads). */
+export interface ScaleChangeEvent {
+  readonly from: ModelScale | null;
+  readonly to: ModelScale | null;
+  /** The input size that caused it. */
+  readonly inputWidth: number;
+  readonly inputHeight: number;
+  /** The model painting now, null for bicubic. */
+  readonly model: string | null;
+}
+
 export interface ReceiverEventMap {
   statechange: [StateChangeEvent];
   stats: [ReceiverStats];
   fallback: [FallbackEvent];
   tierchange: [TierChangeEvent];
+  scalechange: [ScaleChangeEvent];
   error: [Error];
 }
 

@@ -1,11 +1,12 @@
-import { VARIANTS } from '../model/variants.js';
 import type { BackendKind } from '../worker/protocol.js';
+import { resolveModelChoice, type ModelSelection } from './modelOptions.js';
 
 export interface ReceiverOptions {
   /** Where to paint. null: paint into `receiver.outputTrack` instead. */
   canvas: HTMLCanvasElement | OffscreenCanvas | null;
-  outputWidth: number;
-  outputHeight: number;
+  /** Painted size; null: the canvas's own width / height (1920x1080 without a canvas). */
+  outputWidth: number | null;
+  outputHeight: number | null;
   /**
    * Folder holding `index.json` and the model folders; relative URLs resolve against the document. The
    * default is the package's own `models/` folder, found under whatever URLs the app's bundler gave its files.
@@ -13,9 +14,11 @@ export interface ReceiverOptions {
   modelBaseUrl: string | URL;
   /** One model.json anywhere; overrides `modelBaseUrl` + `tiers` and turns adaptive tiering off. */
   modelUrl: string | URL | null;
-  /** Variant names, heaviest first; adaptive tiering moves along this list. */
-  tiers: readonly string[];
-  /** Variant to start with; null: the first of `tiers`. */
+  /** Which catalogue models to use (scales, tiers, names); see ModelSelection. */
+  models: ModelSelection;
+  /** Variant names to use (like `models.names`); null: the catalogue decides. */
+  tiers: readonly string[] | null;
+  /** Model to start with; null: the heaviest of the first scale used. */
   initialTier: string | null;
   adaptive: boolean;
   /** 'auto' walks the fallback ladder from WebGPU; a rung name starts there. */
@@ -44,11 +47,12 @@ export const DEFAULT_MODEL_BASE_URL = new URL(/* @vite-ignore */ /* webpackIgnor
 
 export const DEFAULTS: ResolvedOptions = Object.freeze({
   canvas: null,
-  outputWidth: 1920,
-  outputHeight: 1080,
+  outputWidth: null,
+  outputHeight: null,
   modelBaseUrl: DEFAULT_MODEL_BASE_URL,
   modelUrl: null,
-  tiers: Object.freeze(['lite32x4', 'tiny']),
+  models: Object.freeze({}),
+  tiers: null,
   initialTier: null,
   adaptive: true,
   backend: 'auto',
@@ -95,21 +99,12 @@ export function resolveOptions(input: unknown = {}): ResolvedOptions {
   }
   const o = { ...DEFAULTS, ...(input as Partial<ReceiverOptions>) };
   if (o.canvas !== null && !isCanvas(o.canvas)) throw new TypeError('options.canvas must be an HTMLCanvasElement, an OffscreenCanvas or null');
-  const outputWidth = intIn('outputWidth', o.outputWidth, 16, 7680);
-  const outputHeight = intIn('outputHeight', o.outputHeight, 16, 4320);
+  const outputWidth = o.outputWidth === null ? null : intIn('outputWidth', o.outputWidth, 16, 7680);
+  const outputHeight = o.outputHeight === null ? null : intIn('outputHeight', o.outputHeight, 16, 4320);
   const modelBaseUrl = url('modelBaseUrl', o.modelBaseUrl, false) as string | URL;
   const modelUrl = url('modelUrl', o.modelUrl, true);
   const workerUrl = url('workerUrl', o.workerUrl, true);
-  if (!Array.isArray(o.tiers) || o.tiers.length === 0) throw new TypeError('options.tiers must be a non-empty array of variant names');
-  for (const t of o.tiers as unknown[]) {
-    if (typeof t !== 'string' || !VARIANTS.has(t)) {
-      throw new RangeError(`options.tiers contains unknown variant '${String(t)}'; known: ${[...VARIANTS.keys()].join(', ')}`);
-    }
-  }
-  if (new Set(o.tiers).size !== o.tiers.length) throw new RangeError('options.tiers must not repeat a variant');
-  if (o.initialTier !== null && (typeof o.initialTier !== 'string' || !o.tiers.includes(o.initialTier))) {
-    throw new RangeError(`options.initialTier must be one of options.tiers (${o.tiers.join(', ')}) or null`);
-  }
+  const choice = resolveModelChoice(o.models, o.tiers, o.initialTier);
   if (typeof o.backend !== 'string' || !BACKENDS.includes(o.backend)) {
     throw new RangeError(`options.backend must be one of ${BACKENDS.join(', ')}, got ${String(o.backend)}`);
   }
@@ -122,8 +117,7 @@ export function resolveOptions(input: unknown = {}): ResolvedOptions {
     outputHeight,
     modelBaseUrl,
     modelUrl,
-    tiers: Object.freeze([...(o.tiers as readonly string[])]),
-    initialTier: o.initialTier,
+    ...choice,
     adaptive: bool('adaptive', o.adaptive),
     backend: o.backend,
     preferF16: bool('preferF16', o.preferF16),

@@ -1,6 +1,6 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,7 +26,7 @@ describe('ModelStore', () => {
   it('loads lazily, once per URL, and frees everything on dispose', async () => {
     const before = tf.memory().numTensors;
     const store = new ModelStore();
-    const ref = { variant: 'tiny', url: join(dir, 'tiny', 'model.json') };
+    const ref = { name: 'tiny', scale: 4 as const, macsPerOutputMegapixel: 1, url: join(dir, 'tiny', 'model.json') };
     expect(store.get(ref)).toBeUndefined();
     const [a, b] = await Promise.all([store.load(ref, new AbortController().signal), store.load(ref, new AbortController().signal)]);
     expect(a).toBe(b);
@@ -38,7 +38,7 @@ describe('ModelStore', () => {
 
   it('an aborted load rejects with code aborted and is not cached', async () => {
     const store = new ModelStore();
-    const ref = { variant: 'tiny', url: join(dir, 'tiny2', 'model.json') };
+    const ref = { name: 'tiny', scale: 4 as const, macsPerOutputMegapixel: 1, url: join(dir, 'tiny2', 'model.json') };
     const ac = new AbortController();
     ac.abort();
     await expect(store.load(ref, ac.signal)).rejects.toMatchObject({ name: 'ModelLoadError', code: 'aborted' });
@@ -52,7 +52,7 @@ describe('ModelStore', () => {
     const weights = randomTestWeights(config, 4);
     await saveGenerator(join(copy, 'tiny'), { variant: 'tiny', config, weights });
     for (const t of weights.values()) t.dispose();
-    const ref = { variant: 'tiny', url: join(copy, 'tiny', 'model.json') };
+    const ref = { name: 'tiny', scale: 4 as const, macsPerOutputMegapixel: 1, url: join(copy, 'tiny', 'model.json') };
     const first = new ModelStore();
     await first.load(ref, new AbortController().signal);
     first.dispose();
@@ -61,5 +61,27 @@ describe('ModelStore', () => {
     const g = await second.load(ref, new AbortController().signal);
     expect(g.variant).toBe('tiny');
     second.dispose();
+  });
+
+  it('forgets the bytes of a load that failed validation: after the file is fixed, a retry refetches and loads', async () => {
+    const copy = mkdtempSync(join(tmpdir(), 'swiftsr-store-bad-'));
+    const config = getVariant('tiny').config;
+    const weights = randomTestWeights(config, 5);
+    await saveGenerator(join(copy, 'tiny'), { variant: 'tiny', config, weights });
+    for (const t of weights.values()) t.dispose();
+    const shard = join(copy, 'tiny', 'group1-shard1of1.bin');
+    const good = readFileSync(shard);
+    const bad = Buffer.from(good);
+    bad[100] = (bad[100] ?? 0) ^ 0x20;
+    writeFileSync(shard, bad);
+    // Both the old and the catalogue-era ModelRef shapes: the store only reads `url`.
+    const ref = { variant: 'tiny', name: 'tiny', scale: 4 as const, macsPerOutputMegapixel: 1, url: join(copy, 'tiny', 'model.json') };
+    const store = new ModelStore();
+    await expect(store.load(ref, new AbortController().signal)).rejects.toMatchObject({ name: 'ModelLoadError', code: 'checksum-mismatch' });
+    writeFileSync(shard, good);
+    const g = await store.load(ref, new AbortController().signal);
+    expect(g.variant).toBe('tiny');
+    store.dispose();
+    rmSync(copy, { recursive: true, force: true });
   });
 });

@@ -5,24 +5,34 @@ import type { Generator } from '../model/types.js';
 import type { ModelRef } from './protocol.js';
 
 /**
- * Weight bytes are kept per URL for the worker's lifetime, so that a recreated device or a fallback backend
- * re-uploads them without another download. Failed or aborted reads are forgotten, so a retry refetches.
+ * Weight bytes are kept per model directory and file for the worker's lifetime, so that a recreated device
+ * or a fallback backend re-uploads them without another download. Failed or aborted reads are forgotten,
+ * and so is every file of a load that failed (bytes that were read fine but failed validation: a bad
+ * checksum, NaN weights), so a retry refetches.
  */
-const bytesCache = new Map<string, Promise<Uint8Array>>();
+const bytesCache = new Map<string, Map<string, Promise<Uint8Array>>>();
 
-function cachedFiles(url: string): ModelFiles {
+function cachedFiles(url: string): ModelFiles & { forget(): void } {
   const inner = resolveModelFiles(url, undefined);
   return {
     location: inner.location,
-    read(name: string, signal?: AbortSignal): Promise<Uint8Array> {
-      const key = `${inner.location}${name}`;
-      let p = bytesCache.get(key);
+    read(name: string, signal?: AbortSignal, maxBytes?: number): Promise<Uint8Array> {
+      let dir = bytesCache.get(inner.location);
+      if (dir === undefined) {
+        dir = new Map();
+        bytesCache.set(inner.location, dir);
+      }
+      let p = dir.get(name);
       if (p === undefined) {
-        p = inner.read(name, signal);
-        bytesCache.set(key, p);
-        p.catch(() => bytesCache.delete(key));
+        const files = dir;
+        p = inner.read(name, signal, maxBytes);
+        files.set(name, p);
+        p.catch(() => files.delete(name));
       }
       return p;
+    },
+    forget(): void {
+      bytesCache.delete(inner.location);
     },
   };
 }
@@ -31,13 +41,13 @@ function cachedFiles(url: string): ModelFiles {
 export class ModelStore {
   readonly #loading = new Map<string, Promise<Generator>>();
   readonly #ready = new Map<string, Generator>();
-  #selected: Generator | null = null;
   #disposed = false;
 
   load(ref: ModelRef, signal: AbortSignal): Promise<Generator> {
     let p = this.#loading.get(ref.url);
     if (p === undefined) {
-      p = loadGenerator(cachedFiles(ref.url), { signal }).then((g) => {
+      const files = cachedFiles(ref.url);
+      p = loadGenerator(files, { signal }).then((g) => {
         if (this.#disposed) {
           g.dispose();
           throw new DOMException('model store disposed', 'AbortError');
@@ -46,7 +56,10 @@ export class ModelStore {
         return g;
       });
       this.#loading.set(ref.url, p);
-      p.catch(() => this.#loading.delete(ref.url));
+      p.catch(() => {
+        this.#loading.delete(ref.url);
+        files.forget();
+      });
     }
     return p;
   }
@@ -55,27 +68,15 @@ export class ModelStore {
     return this.#ready.get(ref.url);
   }
 
-  /** Makes a loaded model the one `selected` returns (the renderer's current tier). */
-  select(ref: ModelRef): void {
-    const g = this.#ready.get(ref.url);
-    if (g === undefined) throw new Error(`model ${ref.variant} was not prepared`);
-    this.#selected = g;
-  }
-
-  get selected(): Generator | null {
-    return this.#disposed ? null : this.#selected;
-  }
-
   dispose(): void {
     this.#disposed = true;
-    this.#selected = null;
     for (const g of this.#ready.values()) g.dispose();
     this.#ready.clear();
     this.#loading.clear();
   }
 }
 
-/** What both neural rungs share: their generators, loaded once per backend instance, and the selected one. */
+/** What both neural rungs share: their generators, loaded once per backend instance. */
 export abstract class GeneratorHost {
   abstract readonly kind: string;
   protected readonly models = new ModelStore();
@@ -84,14 +85,14 @@ export abstract class GeneratorHost {
     await this.models.load(model, signal);
   }
 
-  select(model: ModelRef): void {
-    this.models.select(model);
+  has(model: ModelRef): boolean {
+    return this.models.get(model) !== undefined;
   }
 
-  /** The generator render() uses; throws when none is selected or the store was disposed. */
-  protected generator(): Generator {
-    const g = this.models.selected;
-    if (g === null) throw new Error(`${this.kind} renderer: no model selected`);
+  /** The generator of a prepared model; throws when it was not prepared or the store was disposed. */
+  protected generator(model: ModelRef): Generator {
+    const g = this.models.get(model);
+    if (g === undefined) throw new Error(`${this.kind} renderer: model ${model.name} was not prepared`);
     return g;
   }
 }

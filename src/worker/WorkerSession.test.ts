@@ -1,96 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FrameLike } from './FramePipeline.js';
-import type { ModelRef, WorkerConfig, WorkerToMain } from './protocol.js';
-import { BackendUnavailableError, type ModelRenderer, type PlainRenderer, type Platform, type RenderResult } from './renderers.js';
-import { WorkerSession } from './WorkerSession.js';
-
-class Frame implements FrameLike {
-  closed = 0;
-  constructor(readonly timestamp: number, readonly displayWidth = 480, readonly displayHeight = 270) {}
-  close(): void {
-    this.closed++;
-  }
-}
-
-/** A surface is just a label saying who painted it. */
-type Surface = string;
-
-class FakeRenderer implements ModelRenderer<Frame, Surface> {
-  readonly adapter = 'fake adapter';
-  readonly timing = 'wall' as const;
-  readonly f16 = false;
-  readonly lost: Promise<string>;
-  loseNow!: (reason: string) => void;
-  prepared: string[] = [];
-  selected = '';
-  disposed = false;
-  failNext = false;
-  hang = false;
-  modelMs = 5;
-  constructor(readonly kind: 'webgpu' | 'webgl', readonly log: string[], readonly failLoad = false) {
-    this.lost = new Promise((r) => (this.loseNow = r));
-  }
-  prepare(model: ModelRef): Promise<void> {
-    if (this.failLoad) return Promise.reject(Object.assign(new Error('404'), { name: 'ModelLoadError', code: 'fetch-failed' }));
-    this.prepared.push(model.variant);
-    return Promise.resolve();
-  }
-  select(model: ModelRef): void {
-    this.selected = model.variant;
-  }
-  render(): Promise<RenderResult<Surface>> {
-    if (this.hang) return new Promise(() => undefined);
-    if (this.failNext) {
-      this.failNext = false;
-      return Promise.reject(new Error('kernel failed'));
-    }
-    return Promise.resolve({ surface: `${this.kind}:${this.selected}`, modelMs: this.modelMs });
-  }
-  simulateLoss(): void {
-    this.loseNow('destroyed');
-  }
-  dispose(): void {
-    this.disposed = true;
-    this.log.push(`dispose ${this.kind}`);
-  }
-}
-
-function setup(opts: { webgpu?: 'ok' | 'unavailable'; webgl?: 'ok' | 'unavailable'; failLoad?: boolean; models?: string[]; adaptive?: boolean } = {}) {
-  const log: string[] = [];
-  const posted: WorkerToMain[] = [];
-  const painted: Surface[] = [];
-  const renderers: FakeRenderer[] = [];
-  let now = 0;
-  const plain: PlainRenderer<Frame, Surface> = { render: () => Promise.resolve({ surface: 'bicubic', modelMs: null }), dispose: () => log.push('dispose plain') };
-  const platform: Platform<Frame, Surface> = {
-    createModelRenderer(kind) {
-      log.push(`create ${kind}`);
-      if ((kind === 'webgpu' ? opts.webgpu : opts.webgl) === 'unavailable') return Promise.reject(new BackendUnavailableError(`no ${kind}`));
-      const r = new FakeRenderer(kind, log, opts.failLoad ?? false);
-      renderers.push(r);
-      return Promise.resolve(r);
-    },
-    createPlainRenderer: () => plain,
-    now: () => now,
-    numTensors: () => renderers.filter((r) => !r.disposed).length * 10,
-    readbacks: () => 0,
-    setInterval: () => () => log.push('stats stopped'),
-  };
-  const models = (opts.models ?? ['tiny']).map((variant) => ({ variant, url: `http://x/${variant}/model.json` }));
-  const config: WorkerConfig = {
-    protocolVersion: 1, fileUrls: {}, models, initialTier: 0, adaptive: opts.adaptive ?? false, outputWidth: 1920, outputHeight: 1080,
-    backend: 'auto', preferF16: true, statsIntervalMs: 1000, enabled: true, webglTileSize: 128,
-  };
-  const session = new WorkerSession<Frame, Surface>(config, platform, { present: (s) => painted.push(s), dispose: () => log.push('dispose sink') }, (m) => posted.push(m));
-  const frame = async (sourceId: number, t: number, advanceMs = 33): Promise<Frame> => {
-    now += advanceMs;
-    const f = new Frame(t);
-    session.pushFrame(sourceId, f);
-    await session.whenIdle();
-    return f;
-  };
-  return { session, log, posted, painted, renderers, frame, of: <T extends WorkerToMain['type']>(type: T) => posted.filter((m) => m.type === type) as Extract<WorkerToMain, { type: T }>[] };
-}
+import { Frame, setup } from './testing/fakeSession.js';
 
 describe('WorkerSession', () => {
   it('paints bicubic while the model loads, then the model; first-frame comes from the model', async () => {
@@ -134,9 +43,9 @@ describe('WorkerSession', () => {
     s.session.start();
     s.session.attachPushed(3);
     await s.session.whenSettled();
-    await s.frame(3, 0);
+    await s.settledFrame(3, 0);
     expect(s.of('fallback')).toEqual([{ type: 'fallback', from: 'webgpu', to: 'webgl', reason: 'webgpu-unavailable', detail: 'no webgpu' }]);
-    expect(s.painted).toEqual(['webgl:tiny']);
+    expect(s.painted).toEqual(['bicubic', 'webgl:tiny']);
     expect(s.of('first-frame')[0]?.backend).toBe('webgl');
   });
 
@@ -144,76 +53,90 @@ describe('WorkerSession', () => {
     const s = setup();
     s.session.start();
     s.session.attachPushed(1);
-    await s.session.whenSettled();
+    await s.settledFrame(1, 0);
     const r = s.renderers[0];
     if (r === undefined) throw new Error('no renderer');
     r.failNext = true;
-    await s.frame(1, 0);
-    expect(s.painted).toEqual(['bicubic']);
+    await s.frame(1, 1);
+    expect(s.painted).toEqual(['bicubic', 'webgpu:tiny', 'bicubic']);
     expect(s.of('error')[0]?.error.message).toBe('kernel failed');
     expect(s.of('fallback')[0]?.reason).toBe('backend-error');
     await s.session.whenSettled();
-    await s.frame(1, 1);
-    expect(s.painted[1]).toBe('webgl:tiny');
+    await s.settledFrame(1, 2);
+    expect(s.painted.at(-1)).toBe('webgl:tiny');
   });
 
   it('a render stuck on a lost context loses the race to the loss: the frame is painted, the ladder steps', async () => {
     const s = setup();
     s.session.start();
     s.session.attachPushed(1);
-    await s.session.whenSettled();
+    await s.settledFrame(1, 0);
     const r = s.renderers[0];
     if (r === undefined) throw new Error('no renderer');
     r.hang = true;
-    s.session.pushFrame(1, new Frame(0));
+    s.session.pushFrame(1, new Frame(1));
     await new Promise((resolve) => setTimeout(resolve, 0));
-    expect(s.painted).toEqual([]);
+    expect(s.painted).toEqual(['bicubic', 'webgpu:tiny']);
     r.simulateLoss();
     await s.session.whenIdle();
-    expect(s.painted).toEqual(['bicubic']);
+    expect(s.painted).toEqual(['bicubic', 'webgpu:tiny', 'bicubic']);
     expect(s.of('fallback')[0]).toMatchObject({ from: 'webgpu', to: 'webgpu', reason: 'device-lost' });
     expect(s.of('error')).toEqual([]);
     expect(s.session.stats().openFrames).toBe(0);
   });
 
-  it('weights that cannot load: error event, straight to bicubic, first-frame still comes', async () => {
-    const s = setup({ failLoad: true });
+  it('weights that cannot load: error event, straight to bicubic, first-frame still comes; stats name no model', async () => {
+    const s = setup({ failLoad: () => true });
+    s.session.start();
+    s.session.attachPushed(1);
+    await s.settledFrame(1, 0);
+    expect(s.of('error').map((m) => m.error)).toEqual([{ name: 'ModelLoadError', code: 'fetch-failed', message: '404' }]);
+    expect(s.of('fallback')).toMatchObject([{ from: 'webgpu', to: 'bicubic', reason: 'model-load-failed' }]);
+    expect(s.of('first-frame')[0]?.backend).toBe('bicubic');
+    expect(s.session.stats()).toMatchObject({ backend: 'bicubic', model: null, modelScale: null, tier: 'none', ratio: 4 });
+  });
+
+  it('an index that cannot load: the error, then model-load-failed after the GPU came up, bicubic paints', async () => {
+    const s = setup({ catalogError: Object.assign(new Error('index.json: bad'), { name: 'ModelLoadError', code: 'bad-index' }) });
     s.session.start();
     s.session.attachPushed(1);
     await s.session.whenSettled();
     await s.frame(1, 0);
-    expect(s.of('error')[0]?.error).toEqual({ name: 'ModelLoadError', code: 'fetch-failed', message: '404' });
-    expect(s.of('fallback')[0]).toMatchObject({ from: 'webgpu', to: 'bicubic', reason: 'model-load-failed' });
-    expect(s.of('first-frame')[0]?.backend).toBe('bicubic');
+    expect(s.of('error').map((m) => m.error.code)).toEqual(['bad-index']);
+    expect(s.of('fallback')).toMatchObject([{ from: 'webgpu', to: 'bicubic', reason: 'model-load-failed', detail: 'index.json: bad' }]);
+    expect(s.painted).toEqual(['bicubic']);
+    expect(s.log).toContain('dispose webgpu');
   });
 
   it('setEnabled(false) paints plain upscaling with the model still loaded', async () => {
     const s = setup();
     s.session.start();
     s.session.attachPushed(1);
-    await s.session.whenSettled();
+    await s.settledFrame(1, 0);
     s.session.setEnabled(false);
-    await s.frame(1, 0);
-    s.session.setEnabled(true);
     await s.frame(1, 1);
-    expect(s.painted).toEqual(['bicubic', 'webgpu:tiny']);
-    expect(s.session.stats().backend).toBe('webgpu');
+    expect(s.session.stats()).toMatchObject({ backend: 'bicubic', model: null });
+    s.session.setEnabled(true);
+    await s.frame(1, 2);
+    expect(s.painted).toEqual(['bicubic', 'webgpu:tiny', 'bicubic', 'webgpu:tiny']);
+    expect(s.session.stats()).toMatchObject({ backend: 'webgpu', model: 'tiny', modelScale: 4, tier: 'tiny' });
   });
 
   it('steps down a tier when the model is slower than the frame budget', async () => {
     const s = setup({ models: ['lite32x4', 'tiny'], adaptive: true });
     s.session.start();
     s.session.attachPushed(1);
-    await s.session.whenSettled();
+    await s.settledFrame(1, 0);
     const r = s.renderers[0];
     if (r === undefined) throw new Error('no renderer');
+    expect(s.painted.at(-1)).toBe('webgpu:lite32x4');
     r.modelMs = 80;
-    for (let i = 0; i < 30; i++) await s.frame(1, i);
+    for (let i = 0; i < 30; i++) await s.frame(1, i + 1);
     await s.session.whenSettled();
-    expect(s.of('tierchange')).toEqual([{ type: 'tierchange', from: 'lite32x4', to: 'tiny', reason: 'too-slow' }]);
-    expect(r.selected).toBe('tiny');
     await s.frame(1, 99);
-    expect(s.painted[s.painted.length - 1]).toBe('webgpu:tiny');
+    expect(s.of('tierchange')).toEqual([{ type: 'tierchange', from: 'lite32x4', to: 'tiny', reason: 'too-slow' }]);
+    expect(s.painted.at(-1)).toBe('webgpu:tiny');
+    expect(s.painted.filter((p) => p === 'bicubic')).toHaveLength(1);
   });
 
   it('reports the end of a stream source and ignores frames of a detached source', async () => {
@@ -240,8 +163,7 @@ describe('WorkerSession', () => {
     const s = setup();
     s.session.start();
     s.session.attachPushed(1);
-    await s.session.whenSettled();
-    await s.frame(1, 0);
+    await s.settledFrame(1, 0);
     expect(await s.session.dispose()).toEqual({ numTensors: 0, openFrames: 0 });
     expect(await s.session.dispose()).toEqual({ numTensors: 0, openFrames: 0 });
     expect(s.log.filter((l) => l.startsWith('dispose'))).toEqual(['dispose webgpu', 'dispose plain', 'dispose sink']);

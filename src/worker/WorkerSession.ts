@@ -1,28 +1,34 @@
 import { FallbackLadder, type Failure } from './FallbackLadder.js';
 import { FrameLedger, FramePipeline, type FrameLike, type TrackedFrame } from './FramePipeline.js';
-import { serializeError, type BackendKind, type LeakReport, type ReceiverStats, type WorkerConfig, type WorkerToMain } from './protocol.js';
+import { PaintTracker } from './PaintTracker.js';
+import { serializeError, type BackendKind, type LeakReport, type ModelRef, type ReceiverStats, type WorkerConfig, type WorkerToMain } from './protocol.js';
 import { BackendUnavailableError, type FrameSink, type ModelRenderer, type PlainRenderer, type Platform, type RenderResult } from './renderers.js';
+import { ScaleSelector } from './ScaleSelector.js';
 import { StatsAggregator } from './StatsAggregator.js';
-import { TierController } from './TierController.js';
 
 const DEFAULT_BUDGET_MS = 1000 / 30;
 
 /**
  * Everything the worker does, minus the browser: frames in, latest-frame pipeline, the rung of the fallback
- * ladder that renders, adaptive tiering, stats, and a paint on every frame. While a rung is being brought
- * up (or after it failed mid-frame) the plain renderer paints, so the output never goes black or stalls.
+ * ladder that renders, the model for each input size (ScaleSelector: scale, then adaptive tier), stats,
+ * and a paint on every frame. While a rung is being brought up, a model loads (a new input size or tier),
+ * or a rung failed mid-frame, the plain renderer paints, so the output never goes black or stalls.
  */
 export class WorkerSession<F extends FrameLike, S> {
   readonly #ledger = new FrameLedger();
   readonly #stats = new StatsAggregator();
   readonly #pipeline: FramePipeline<TrackedFrame<F>>;
   readonly #ladder: FallbackLadder;
-  readonly #tiers: TierController;
   readonly #abort = new AbortController();
+  readonly #paints = new PaintTracker();
+  /** The allowed models, read once at start (index.json or the one modelUrl); null until then, or when that failed. */
+  #models: Promise<ScaleSelector | Error> = Promise.resolve(new Error('no models'));
+  #selector: ScaleSelector | null = null;
   #plain: PlainRenderer<F, S> | null = null;
   #renderer: ModelRenderer<F, S> | null = null;
   #bringUp: Promise<void> = Promise.resolve();
-  #tierSwitch: Promise<void> = Promise.resolve();
+  /** Model loads in flight, by URL. */
+  readonly #loads = new Map<string, Promise<void>>();
   #enabled: boolean;
   #sourceId = -1;
   #firstFrameSent = true;
@@ -38,21 +44,18 @@ export class WorkerSession<F extends FrameLike, S> {
   ) {
     this.#enabled = config.enabled;
     this.#ladder = new FallbackLadder(config.backend === 'auto' ? 'webgpu' : config.backend);
-    this.#tiers = new TierController({ count: config.models.length, initial: config.initialTier });
     this.#pipeline = new FramePipeline((f) => this.#process(f), (e) => this.#reportError(e));
   }
 
+  /** The rung that painted the last frame (before the first paint: the one that will). */
   get backend(): BackendKind {
-    return this.#renderer !== null && this.#enabled ? this.#renderer.kind : 'bicubic';
+    return this.#paints.state.backend ?? (this.#renderer !== null && this.#enabled ? this.#renderer.kind : 'bicubic');
   }
 
-  get tierName(): string {
-    return this.config.models[this.#tiers.tier]?.variant ?? 'none';
-  }
-
-  /** Resolves when the current bring-up (initial, or after a fallback) has settled. */
-  whenSettled(): Promise<void> {
-    return this.#bringUp.then(() => this.#tierSwitch);
+  /** Resolves when the current bring-up (initial, or after a fallback) and every model load have settled. */
+  async whenSettled(): Promise<void> {
+    await this.#bringUp;
+    while (this.#loads.size > 0) await Promise.allSettled([...this.#loads.values()]);
   }
 
   whenIdle(): Promise<void> {
@@ -62,6 +65,14 @@ export class WorkerSession<F extends FrameLike, S> {
   start(): void {
     this.#plain = this.platform.createPlainRenderer();
     this.#stopStats = this.platform.setInterval(() => this.post({ type: 'stats', stats: this.stats() }), this.config.statsIntervalMs);
+    // The catalogue downloads while the GPU comes up; the ladder waits for it before it declares a rung ready.
+    const { models, outputWidth, outputHeight } = this.config;
+    if (this.#ladder.current !== 'bicubic') {
+      this.#models = this.platform.loadModels(models, this.#abort.signal).then(
+        (refs) => new ScaleSelector(refs, { outputWidth, outputHeight, initial: models.kind === 'index' ? models.initial : null }),
+        (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+      );
+    }
     this.#bringUp = this.#bringUpLadder();
   }
 
@@ -120,13 +131,17 @@ export class WorkerSession<F extends FrameLike, S> {
   stats(): ReceiverStats {
     const now = this.platform.now();
     const r = this.#renderer;
+    const { model, ratio } = this.#paints.state;
     return {
       ...this.#stats.snapshot(now),
       outputWidth: this.config.outputWidth,
       outputHeight: this.config.outputHeight,
       framesDropped: this.#pipeline.dropped,
       backend: this.backend,
-      tier: this.tierName,
+      model: model?.name ?? null,
+      modelScale: model?.scale ?? null,
+      ratio: Math.round(ratio * 1000) / 1000,
+      tier: model?.name ?? 'none',
       adapter: r?.adapter ?? 'none',
       timing: r?.timing ?? 'wall',
       f16: r?.f16 ?? false,
@@ -145,7 +160,7 @@ export class WorkerSession<F extends FrameLike, S> {
       this.#stopStats?.();
       await this.#pipeline.close();
       await this.#bringUp.catch(() => undefined);
-      await this.#tierSwitch.catch(() => undefined);
+      await Promise.allSettled([...this.#loads.values()]);
       this.#renderer?.dispose();
       this.#renderer = null;
       this.#plain?.dispose();
@@ -162,9 +177,12 @@ export class WorkerSession<F extends FrameLike, S> {
   }
 
   async #process(t: TrackedFrame<F>): Promise<void> {
+    const { displayWidth: w, displayHeight: h } = t;
+    const choice = this.#selector?.choose(w, h) ?? null;
     const renderer = this.#enabled ? this.#renderer : null;
+    let model = renderer !== null && choice?.model != null ? this.#runnable(renderer, choice.model) : null;
     let result: RenderResult<S> | null = null;
-    if (renderer !== null) {
+    if (renderer !== null && model !== null) {
       let lost = false;
       try {
         // A lost context can leave a read pending forever (WebGL fences never signal): the loss wins the race.
@@ -172,7 +190,7 @@ export class WorkerSession<F extends FrameLike, S> {
           lost = true;
           throw new Error(reason);
         });
-        result = await Promise.race([renderer.render(t.frame), onLoss]);
+        result = await Promise.race([renderer.render(t.frame, model), onLoss]);
       } catch (error) {
         // The frame still gets painted below; the rung is replaced for the next ones.
         if (this.#renderer === renderer) this.#failRenderer(renderer, lost ? 'device-lost' : 'error', error);
@@ -180,13 +198,16 @@ export class WorkerSession<F extends FrameLike, S> {
     }
     const used: BackendKind = result !== null && renderer !== null ? renderer.kind : 'bicubic';
     if (result === null) {
+      model = null;
       if (this.#plain === null) return;
       result = await this.#plain.render(t.frame);
     }
     this.sink.present(result.surface, t.timestamp);
     const now = this.platform.now();
     this.#stats.painted(now, now - t.arrivedMs, used);
-    if (result.modelMs !== null && used !== 'bicubic') this.#observeModelTime(result.modelMs);
+    const ratio = choice?.plan.ratio ?? Math.min(this.config.outputWidth / w, this.config.outputHeight / h);
+    this.#paintedWith(used, model, ratio, w, h);
+    if (result.modelMs !== null && model !== null) this.#observeModelTime(model, result.modelMs);
     // attach() resolves on a frame from the rung the ladder settled on, not on a stopgap bicubic one.
     if (!this.#firstFrameSent && (used === this.#ladder.current || !this.#enabled)) {
       this.#firstFrameSent = true;
@@ -194,29 +215,55 @@ export class WorkerSession<F extends FrameLike, S> {
     }
   }
 
-  #observeModelTime(ms: number): void {
-    this.#stats.modelTime(ms);
-    if (!this.config.adaptive || this.config.models.length < 2) return;
-    const fps = this.#stats.inputFps(this.platform.now());
-    const decision = this.#tiers.observe(ms, fps > 1 ? 1000 / fps : DEFAULT_BUDGET_MS);
-    if (decision === null) return;
+  /**
+   * The model to paint with now: `wanted` when loaded, else a loaded model of the same scale (the tier
+   * being left, while the new one loads), else null (bicubic paints while `wanted` loads).
+   */
+  #runnable(renderer: ModelRenderer<F, S>, wanted: ModelRef): ModelRef | null {
+    if (renderer.has(wanted)) return wanted;
+    this.#ensureLoaded(renderer, wanted);
+    return this.#selector?.others(wanted.scale).find((m) => renderer.has(m)) ?? null;
+  }
+
+  #paintedWith(used: BackendKind, model: ModelRef | null, ratio: number, w: number, h: number): void {
+    const previous = this.#paints.state.model;
+    for (const event of this.#paints.painted(used, model, ratio, w, h)) this.post(event);
+    if (model === previous || model === null) return;
+    this.#stats.resetModelTimes();
+    this.#selector?.resetTimes(model.scale);
+    this.#selector?.painting(model);
+    // The encoder moves one resolution step at a time: the neighbouring scales are the likely next ones.
     const renderer = this.#renderer;
-    const model = this.config.models[decision.to];
-    const from = this.config.models[decision.from];
-    if (renderer === null || model === undefined || from === undefined) return;
-    this.#tierSwitch = this.#tierSwitch.then(async () => {
-      try {
-        await renderer.prepare(model, this.#abort.signal);
-        if (this.#renderer !== renderer) return;
-        renderer.select(model);
-        this.#stats.resetModelTimes();
-        this.#tiers.reset();
-        this.post({ type: 'tierchange', from: from.variant, to: model.variant, reason: decision.reason });
-      } catch (error) {
-        // A renderer replaced meanwhile (device lost) takes its half-loaded tier with it: not an error.
-        if (!this.#abort.signal.aborted && this.#renderer === renderer) this.#reportError(error);
-      }
-    });
+    if (renderer !== null) for (const m of this.#selector?.neighbours(model.scale) ?? []) this.#ensureLoaded(renderer, m);
+  }
+
+  #ensureLoaded(renderer: ModelRenderer<F, S>, model: ModelRef): void {
+    if (renderer.has(model) || this.#loads.has(model.url)) return;
+    const load = renderer.prepare(model, this.#abort.signal).then(
+      () => undefined,
+      (error: unknown) => {
+        // A renderer replaced meanwhile (device lost) takes its half-loaded models with it: not an error.
+        if (this.#abort.signal.aborted || this.#renderer !== renderer) return;
+        this.#reportError(error);
+        // Weights that fail on one backend fail on every backend: that model is gone for this session.
+        this.#selector?.drop(model);
+        if (this.#selector?.empty === true) this.#failRenderer(renderer, 'model-load-failed', error);
+      },
+    );
+    this.#loads.set(model.url, load);
+    void load.finally(() => this.#loads.delete(model.url));
+  }
+
+  #observeModelTime(model: ModelRef, ms: number): void {
+    this.#stats.modelTime(ms);
+    const selector = this.#selector;
+    const renderer = this.#renderer;
+    if (!this.config.adaptive || selector === null || renderer === null) return;
+    const fps = this.#stats.inputFps(this.platform.now());
+    const decision = selector.observe(model, ms, fps > 1 ? 1000 / fps : DEFAULT_BUDGET_MS);
+    if (decision === null) return;
+    this.#paints.expectTierChange(model.scale, decision.reason);
+    this.#ensureLoaded(renderer, decision.to);
   }
 
   async #bringUpLadder(): Promise<void> {
@@ -226,24 +273,25 @@ export class WorkerSession<F extends FrameLike, S> {
       let renderer: ModelRenderer<F, S> | null = null;
       try {
         renderer = await this.platform.createModelRenderer(kind);
-        const model = this.config.models[this.#tiers.tier];
-        if (model === undefined) throw new RangeError('no model for the current tier');
-        try {
-          await renderer.prepare(model, this.#abort.signal);
-        } catch (error) {
-          if (this.#abort.signal.aborted) throw error;
+        const models = await this.#models;
+        if (models instanceof Error) {
           renderer.dispose();
-          this.#reportError(error);
-          this.#step('model-load-failed', error);
+          if (this.#abort.signal.aborted) return;
+          this.#reportError(models);
+          this.#step('model-load-failed', models);
           return;
         }
-        renderer.select(model);
+        this.#selector = models;
         if (this.#disposed) {
           renderer.dispose();
           return;
         }
         this.#renderer = renderer;
         this.#stats.resetModelTimes();
+        // Frames already arrived: load their model now rather than on the next one.
+        const { inputWidth: w, inputHeight: h } = this.#stats.snapshot(this.platform.now());
+        const wanted = w > 0 ? models.choose(w, h).model : null;
+        if (wanted !== null) this.#ensureLoaded(renderer, wanted);
         const live = renderer;
         void live.lost.then((reason) => {
           if (this.#renderer === live) this.#failRenderer(live, 'device-lost', new Error(reason));

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BicubicRenderer } from './gl/BicubicRenderer.js';
 import { WebGLRenderer } from './gl/WebGLRenderer.js';
 import { WebGPURenderer } from './gpu/WebGPURenderer.js';
+import { loadModelRefs } from './modelSources.js';
 import type { WorkerConfig } from './protocol.js';
 import { readbackCount } from './readbacks.js';
 import type { Platform } from './renderers.js';
@@ -14,6 +15,7 @@ export function browserPlatform(config: WorkerConfig): Platform<VideoFrame, Offs
         ? WebGPURenderer.create({ ...size, preferF16: config.preferF16 })
         : WebGLRenderer.create({ ...size, tileSize: config.webglTileSize }),
     createPlainRenderer: () => new BicubicRenderer(config.outputWidth, config.outputHeight),
+    loadModels: loadModelRefs,
     now: () => performance.now(),
     // tf.memory() would try to initialise a backend when none is registered (between ladder rungs).
     numTensors: () => tf.engine().state.numTensors,

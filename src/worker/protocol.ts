@@ -4,7 +4,12 @@
  * drops Error subclasses, so the SDK rebuilds them (src/sdk/errors.ts).
  */
 
-export const PROTOCOL_VERSION = 1;
+import type { ModelTier } from '../model/catalog.js';
+import type { ModelScale } from '../model/scalePlan.js';
+
+export type { ModelScale, ModelTier };
+
+export const PROTOCOL_VERSION = 2;
 
 /** Rungs of the fallback ladder, best first. */
 export type BackendKind = 'webgpu' | 'webgl' | 'bicubic';
@@ -15,19 +20,35 @@ export interface SerializedError {
   readonly message: string;
 }
 
+/** One model the worker may run, as the catalogue (models/index.json) describes it. */
 export interface ModelRef {
-  readonly variant: string;
-  /** Absolute URL of the tfjs model.json. */
+  /** Catalogue name (for a `modelUrl` model: its variant). */
+  readonly name: string;
+  readonly scale: ModelScale;
+  /** Conv MACs per output megapixel: the cost of painting the same output with any scale. */
+  readonly macsPerOutputMegapixel: number;
+  /** Absolute URL (or, in Node tests, path) of the tfjs model.json. */
   readonly url: string;
 }
+
+/** Which catalogue entries the receiver may use; null: no restriction (tiers: fast and quality unless names are given). */
+export interface ModelFilter {
+  readonly scales: readonly ModelScale[] | null;
+  readonly tiers: readonly ModelTier[] | null;
+  readonly names: readonly string[] | null;
+}
+
+export type ModelSourceConfig =
+  /** `<base>/index.json`, filtered; `initial` names the model to start with (others start at a comparable cost). */
+  | { readonly kind: 'index'; readonly base: string; readonly filter: ModelFilter; readonly initial: string | null }
+  /** One model.json anywhere (its swiftsr.json says its scale); no tiering. */
+  | { readonly kind: 'single'; readonly url: string };
 
 export interface WorkerConfig {
   readonly protocolVersion: number;
   /** Model file URL -> the URL to fetch instead (the package's own files, moved by the app's bundler). */
   readonly fileUrls: Readonly<Record<string, string>>;
-  /** Heaviest first. Adaptive tiering moves along this list. */
-  readonly models: readonly ModelRef[];
-  readonly initialTier: number;
+  readonly models: ModelSourceConfig;
   readonly adaptive: boolean;
   readonly outputWidth: number;
   readonly outputHeight: number;
@@ -88,7 +109,15 @@ export interface ReceiverStats {
   /** Frame arrival in the worker to paint submitted. */
   readonly latencyMsP50: number;
   readonly latencyMsP95: number;
+  /** The rung that painted the last frame. */
   readonly backend: BackendKind;
+  /** Catalogue name of the model that painted the last frame; null when bicubic painted it. */
+  readonly model: string | null;
+  /** Scale of that model; null when bicubic painted. */
+  readonly modelScale: ModelScale | null;
+  /** Output size over input size (aspect kept) of the last frame. */
+  readonly ratio: number;
+  /** Same as `model`, 'none' when bicubic painted (kept for the tier readouts that predate `model`). */
   readonly tier: string;
   readonly adapter: string;
   readonly timing: TimingSource;
@@ -114,12 +143,13 @@ export type WorkerToMain =
   | { readonly type: 'stats'; readonly stats: ReceiverStats }
   | { readonly type: 'fallback'; readonly from: BackendKind; readonly to: BackendKind; readonly reason: FallbackReason; readonly detail: string }
   | { readonly type: 'tierchange'; readonly from: string; readonly to: string; readonly reason: 'too-slow' | 'headroom' }
+  | { readonly type: 'scalechange'; readonly from: ModelScale | null; readonly to: ModelScale | null; readonly inputWidth: number; readonly inputHeight: number; readonly model: string | null }
   | { readonly type: 'source-ended'; readonly sourceId: number }
   | { readonly type: 'error'; readonly error: SerializedError; readonly fatal: boolean }
   | { readonly type: 'disposed'; readonly leaks: LeakReport };
 
 const MAIN_TYPES: ReadonlySet<string> = new Set(['init', 'attach', 'frame', 'detach', 'set-enabled', 'simulate-gpu-loss', 'dispose']);
-const WORKER_TYPES: ReadonlySet<string> = new Set(['hello', 'output-track', 'first-frame', 'stats', 'fallback', 'tierchange', 'source-ended', 'error', 'disposed']);
+const WORKER_TYPES: ReadonlySet<string> = new Set(['hello', 'output-track', 'first-frame', 'stats', 'fallback', 'tierchange', 'scalechange', 'source-ended', 'error', 'disposed']);
 
 function typeOf(data: unknown): string | null {
   if (typeof data !== 'object' || data === null) return null;

@@ -1,5 +1,5 @@
 import type { FrameLike } from './FramePipeline.js';
-import type { ModelRef, TimingSource } from './protocol.js';
+import type { ModelRef, ModelSourceConfig, TimingSource } from './protocol.js';
 
 /** Raised by a renderer factory when its API is missing (no adapter, no WebGL2): the ladder's 'unavailable'. */
 export class BackendUnavailableError extends Error {
@@ -24,9 +24,10 @@ export interface ModelRenderer<F extends FrameLike, S> {
   readonly lost: Promise<string>;
   /** Loads (once; cached) the generator behind `model`. Cancellable. */
   prepare(model: ModelRef, signal: AbortSignal): Promise<void>;
-  /** Makes a prepared model the one render() uses. */
-  select(model: ModelRef): void;
-  render(frame: F): Promise<RenderResult<S>>;
+  /** Whether `model` is prepared, i.e. render() can run it now. */
+  has(model: ModelRef): boolean;
+  /** Runs a prepared model on `frame` and paints its output, resampled to fit the output size. */
+  render(frame: F, model: ModelRef): Promise<RenderResult<S>>;
   simulateLoss(): void;
   /** Frees every tensor and GPU resource; idempotent. */
   dispose(): void;
@@ -47,6 +48,8 @@ export interface FrameSink<S> {
 export interface Platform<F extends FrameLike, S> {
   createModelRenderer(kind: 'webgpu' | 'webgl'): Promise<ModelRenderer<F, S>>;
   createPlainRenderer(): PlainRenderer<F, S>;
+  /** The models the options allow (models/index.json filtered, or the one `modelUrl`). */
+  loadModels(source: ModelSourceConfig, signal: AbortSignal): Promise<readonly ModelRef[]>;
   now(): number;
   numTensors(): number;
   readbacks(): number;

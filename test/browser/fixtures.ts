@@ -11,6 +11,7 @@ import { saveGenerator } from '../../src/model/saveGenerator.js';
 import { randomTestWeights } from '../../src/model/testSupport.js';
 import { getVariant } from '../../src/model/variants.js';
 import { setupBackend } from '../../eval/backend.js';
+import { writeModelIndex } from '../../scripts/modelsIndex.js';
 
 const REPO_MODELS = fileURLToPath(new URL('../../models/', import.meta.url));
 
@@ -26,7 +27,8 @@ const SHIPPED = new Set(['tiny', 'lite32x4']);
 
 /**
  * A models folder for the page: the shipped trained weights for the shipped variants (missing ones are an
- * error), seeded random weights of the same architecture for the others (the paper variant is not shipped).
+ * error), seeded random weights of the same architecture for the others (the paper variant is not shipped),
+ * and its index.json, which the receiver reads first.
  */
 export async function prepareModels(variants: readonly string[]): Promise<ModelDir> {
   await tf.setBackend('cpu');
@@ -47,6 +49,7 @@ export async function prepareModels(variants: readonly string[]): Promise<ModelD
       kinds[v] = 'random';
     }
   }
+  writeModelIndex(root);
   return { root, kinds, dispose: () => rmSync(root, { recursive: true, force: true }) };
 }
 
@@ -159,27 +162,4 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | null | u
     if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-/** Bilinear resampling with the worker's pixel-centre mapping (the render pass's fit to the output size). */
-export function bilinearResize(input: RgbImage, width: number, height: number): RgbImage {
-  const data = new Uint8Array(width * height * 3);
-  const px = (x: number, y: number, c: number): number =>
-    input.data[(Math.min(input.height - 1, Math.max(0, y)) * input.width + Math.min(input.width - 1, Math.max(0, x))) * 3 + c] ?? 0;
-  for (let y = 0; y < height; y++) {
-    const sy = ((y + 0.5) * input.height) / height - 0.5;
-    const y0 = Math.floor(sy);
-    const ty = sy - y0;
-    for (let x = 0; x < width; x++) {
-      const sx = ((x + 0.5) * input.width) / width - 0.5;
-      const x0 = Math.floor(sx);
-      const tx = sx - x0;
-      for (let c = 0; c < 3; c++) {
-        const top = px(x0, y0, c) * (1 - tx) + px(x0 + 1, y0, c) * tx;
-        const bottom = px(x0, y0 + 1, c) * (1 - tx) + px(x0 + 1, y0 + 1, c) * tx;
-        data[(y * width + x) * 3 + c] = Math.round(top * (1 - ty) + bottom * ty);
-      }
-    }
-  }
-  return { width, height, data };
 }

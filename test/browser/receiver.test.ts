@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bicubicReference, bilinearResize, psnr, referenceUpscale, rgbaBase64ToRgb, screenshotRgb, waitFor } from './fixtures.js';
+import { separableBicubic } from '../e2e/separableBicubic.js';
+import { bicubicReference, psnr, referenceUpscale, rgbaBase64ToRgb, screenshotRgb, waitFor } from './fixtures.js';
 import { openHarness, type Harness } from './harness.js';
 import type { StatsView } from './pageApi.js';
 
@@ -29,7 +30,7 @@ async function modelPsnr(width: number, height: number, fit?: { width: number; h
   const input = await h.sourceFrame();
   expect([input.width, input.height]).toEqual([width, height]);
   const ref = await referenceUpscale(`${h.models.root}/tiny`, input);
-  const expected = fit === undefined ? ref : bilinearResize(ref, fit.width, fit.height);
+  const expected = fit === undefined ? ref : separableBicubic(ref, fit.width, fit.height);
   return psnr(await screenshotRgb(h.page, expected.width, expected.height), expected);
 }
 
@@ -49,7 +50,7 @@ describe('SwiftSRReceiver on WebGPU (SwiftShader)', () => {
     const s = await h.paintedMore(2, 'webgpu');
     expect([s.inputWidth, s.inputHeight, s.outputWidth, s.outputHeight]).toEqual([320, 180, 1920, 1080]);
     const fitted = await modelPsnr(320, 180, { width: 1920, height: 1080 });
-    console.log(`320x180 -> 1280x720 fitted to 1920x1080 vs CPU + bilinear: ${fitted.toFixed(2)} dB`);
+    console.log(`320x180 -> 1280x720 fitted to 1920x1080 vs CPU + bicubic: ${fitted.toFixed(2)} dB`);
     expect(fitted).toBeGreaterThanOrEqual(40);
     expect(await h.call('events', 'error')).toEqual([]);
     // Two or three 270p frames on SwiftShader: minutes on a busy 2-core machine.

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 import { fitRect } from '../fitRect.js';
 import { GeneratorHost } from '../ModelStore.js';
+import type { ModelRef } from '../protocol.js';
 import { countReadbacks } from '../readbacks.js';
 import { BackendUnavailableError, type ModelRenderer, type RenderResult } from '../renderers.js';
 import { unregisterBackend } from '../tfBackends.js';
@@ -70,8 +71,8 @@ export class WebGLRenderer extends GeneratorHost implements ModelRenderer<VideoF
     return new WebGLRenderer(glCanvas, gl, name, options);
   }
 
-  async render(frame: VideoFrame): Promise<RenderResult<OffscreenCanvas>> {
-    const g = this.generator();
+  async render(frame: VideoFrame, model: ModelRef): Promise<RenderResult<OffscreenCanvas>> {
+    const g = this.generator(model);
     const started = performance.now();
     const w = frame.displayWidth;
     const h = frame.displayHeight;
@@ -114,6 +115,8 @@ export class WebGLRenderer extends GeneratorHost implements ModelRenderer<VideoF
     const r = fitRect(w * s, h * s, this.options.outputWidth, this.options.outputHeight);
     this.#context.fillStyle = '#000';
     this.#context.fillRect(0, 0, this.canvas.width, this.canvas.height);
+    // The fit is a resample whenever the model scale is not the ratio: the canvas's best filter.
+    this.#context.imageSmoothingQuality = 'high';
     this.#context.drawImage(this.#staging, r.x, r.y, r.width, r.height);
     return { surface: this.canvas, modelMs: performance.now() - started };
   }

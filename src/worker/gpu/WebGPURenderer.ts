@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { Generator } from '../../model/types.js';
 import { GeneratorHost } from '../ModelStore.js';
-import type { TimingSource } from '../protocol.js';
+import type { ModelRef, TimingSource } from '../protocol.js';
 import { countReadbacks } from '../readbacks.js';
 import { unregisterBackend } from '../tfBackends.js';
 import { BackendUnavailableError, type ModelRenderer, type RenderResult } from '../renderers.js';
@@ -77,8 +77,8 @@ export class WebGPURenderer extends GeneratorHost implements ModelRenderer<Video
     return new WebGPURenderer(device, name, passes);
   }
 
-  async render(frame: VideoFrame): Promise<RenderResult<OffscreenCanvas>> {
-    const g = this.generator();
+  async render(frame: VideoFrame, model: ModelRef): Promise<RenderResult<OffscreenCanvas>> {
+    const g = this.generator(model);
     const width = frame.displayWidth;
     const height = frame.displayHeight;
     const started = performance.now();

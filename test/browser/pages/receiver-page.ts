@@ -127,8 +127,11 @@ const api: PageApi = {
   async start(opts) {
     for (const name of opts.hide ?? []) Reflect.deleteProperty(window, name);
     startSource(opts.width, opts.height, opts.fps, opts.source ?? 'canvas');
-    out.style.width = `${Number(opts.options.outputWidth ?? 1920)}px`;
-    out.style.height = `${Number(opts.options.outputHeight ?? 1080)}px`;
+    // The receiver paints the canvas's own size unless the options say otherwise.
+    out.width = Number(opts.options.outputWidth ?? 1920);
+    out.height = Number(opts.options.outputHeight ?? 1080);
+    out.style.width = `${out.width}px`;
+    out.style.height = `${out.height}px`;
     receiver = new SwiftSRReceiver({ ...(opts.options as Partial<ReceiverOptions>), canvas: opts.output === 'track' ? null : out });
     for (const type of ['statechange', 'fallback', 'tierchange', 'error', 'stats'] as const) {
       receiver.on(type, (data: unknown) => {

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { catalogEntryFromMeta, makeCatalog } from '../model/catalog.js';
+import type { SwiftSRMeta } from '../model/manifest.js';
+import { getVariant } from '../model/variants.js';
+import { filterCatalog } from './modelSources.js';
+
+function entry(variant: string): ReturnType<typeof catalogEntryFromMeta> {
+  const config = getVariant(variant).config;
+  const meta = { variant, config, shards: [{ path: 'a.bin', bytes: 10, sha256: '' }], metrics: {} } as unknown as SwiftSRMeta;
+  return catalogEntryFromMeta(variant, meta);
+}
+
+const catalog = makeCatalog(['tiny', 'lite32x4', 'tiny-x3', 'tiny-x2', 'paper-skip'].map(entry));
+const none = { scales: null, tiers: null, names: null };
+const names = (f: Parameters<typeof filterCatalog>[1]): string[] => filterCatalog(catalog, f, 'https://cdn/m/').map((m) => m.name);
+
+describe('filterCatalog', () => {
+  it('keeps fast and quality by default (paper only when named or asked for), with URLs under the index folder', () => {
+    expect(names(none)).toEqual(['tiny-x2', 'tiny-x3', 'tiny', 'lite32x4']);
+    expect(filterCatalog(catalog, none, 'https://cdn/m/')[0]).toEqual({ name: 'tiny-x2', scale: 2, macsPerOutputMegapixel: entry('tiny-x2').macsPerOutputMegapixel, url: 'https://cdn/m/tiny-x2/model.json' });
+    expect(names({ ...none, tiers: ['paper'] })).toEqual(['paper-skip']);
+    expect(names({ ...none, names: ['paper-skip', 'tiny'] })).toEqual(['tiny', 'paper-skip']);
+    expect(names({ ...none, scales: [4], tiers: ['fast'] })).toEqual(['tiny']);
+  });
+
+  it('names the option when it leaves nothing or names a model the index lacks', () => {
+    expect(() => names({ ...none, names: ['tiny-x9'] })).toThrow(/options\.models\.names: 'tiny-x9' is not in https:\/\/cdn\/m\/index\.json/);
+    expect(() => names({ ...none, scales: [3], tiers: ['quality'] })).toThrow(RangeError);
+  });
+});
