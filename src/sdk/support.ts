@@ -88,8 +88,19 @@ export function assertMinimumSupport(main: MainThreadSupport): void {
   if (missing.length > 0) throw new SwiftSRError('unsupported', `SwiftSR needs ${missing.join(' and ')}, which this browser lacks`);
 }
 
+/**
+ * What detectGpu() reads of `navigator.gpu`: structural, so that the published types need no
+ * `@webgpu/types` (a consumer with `skipLibCheck: false` would otherwise fail on `GPU`).
+ */
+export interface GpuLike {
+  requestAdapter(): Promise<{
+    readonly features: { has(feature: string): boolean };
+    readonly info: { readonly vendor: string; readonly architecture: string; readonly description: string };
+  } | null>;
+}
+
 /** Adapter probe, for pages that want to show what the receiver will run on before attaching. */
-export async function detectGpu(gpu: GPU | undefined = (globalThis.navigator as Navigator | undefined)?.gpu): Promise<GpuSupport> {
+export async function detectGpu(gpu: GpuLike | undefined = (globalThis.navigator as Navigator | undefined)?.gpu): Promise<GpuSupport> {
   if (gpu === undefined) return { adapter: false, shaderF16: false, timestampQuery: false, description: 'no navigator.gpu' };
   const adapter = await gpu.requestAdapter().catch(() => null);
   if (adapter === null) return { adapter: false, shaderF16: false, timestampQuery: false, description: 'no WebGPU adapter' };
