@@ -18,6 +18,8 @@ const HELP = `npm run demo [-- options]
   --seconds N         headless run length (default 10)
   --mode MODE         p2p | simple-peer | sfu (headless; default p2p)
   --tier TIER         receiver model: auto | lite32x4 | tiny | bicubic (default auto)
+  --send MODE         headless sender resolution: adapt (browser adaptation, default) | pin270 | cap
+  --cap ROWS          with --send cap: the most rows sent (default 540)
   --port N            HTTP port (default 8080; headless: any free port)
   --host ADDR         listen address (default 127.0.0.1)
   --sfu-host ADDR     address the SFU's ICE binds to (default 127.0.0.1: media stays on this machine)
@@ -35,6 +37,8 @@ async function main(): Promise<void> {
       seconds: { type: 'string', default: '10' },
       mode: { type: 'string', default: 'p2p' },
       tier: { type: 'string', default: 'auto' },
+      send: { type: 'string', default: 'adapt' },
+      cap: { type: 'string', default: '540' },
       port: { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
       'sfu-host': { type: 'string', default: '127.0.0.1' },
@@ -95,7 +99,7 @@ async function main(): Promise<void> {
     try {
       const outDir = join(ROOT, values.out);
       mkdirSync(outDir, { recursive: true });
-      const result = await runHeadless({ baseUrl: server.url, mode, seconds, tier: values.tier, outDir, root: ROOT });
+      const result = await runHeadless({ baseUrl: server.url, mode, seconds, tier: values.tier, send: values.send, cap: values.cap, outDir, root: ROOT });
       const statsPath = join(outDir, 'stats.json');
       writeFileSync(statsPath, JSON.stringify(result.stats, null, 2) + '\n');
       console.log(`demo: receiver screenshot ${relative(process.cwd(), result.screenshot)}`);

@@ -24,6 +24,9 @@ export interface HeadlessOptions {
   mode: 'p2p' | 'simple-peer' | 'sfu';
   seconds: number;
   tier: string;
+  /** Sender resolution mode (demo/sender/encoding.ts: adapt, pin270, cap) and the cap in rows. */
+  send: string;
+  cap: string;
   outDir: string;
   root: string;
 }
@@ -58,7 +61,7 @@ export async function openPage(browser: Browser, url: string, log: string[]): Pr
 export async function runHeadless(o: HeadlessOptions): Promise<{ screenshot: string; stats: unknown; summary: string }> {
   const clip = join(o.root, '../shared/datasets/video/Big_Buck_Bunny_180_10s.webm');
   const hasClip = existsSync(clip);
-  if (!hasClip) console.warn(`demo: ${clip} is absent; sending the generated test pattern instead.`);
+  if (!hasClip) console.warn(`demo: ${clip} is absent; sending the bundled Big Buck Bunny clip (demo/public/media/) instead.`);
   const work = mkdtempSync(join(tmpdir(), 'swiftsr-demo-'));
   const log: string[] = [];
   const launched = await (async () => {
@@ -68,7 +71,8 @@ export async function runHeadless(o: HeadlessOptions): Promise<{ screenshot: str
   try {
     const q = `mode=${o.mode}&room=headless&loopback=1`;
     const receiver = await openPage(launched.browser, `${o.baseUrl}/receiver/index.html?${q}&layout=screen&compare=slider&tier=${encodeURIComponent(o.tier)}`, log);
-    const sender = await openPage(launched.browser, `${o.baseUrl}/sender/index.html?${q}&source=camera&autostart=1&bitrate=600`, log);
+    // With ../shared: its 180p clip as a 480x270 fake camera; without: the page's bundled 1080p clip.
+    const sender = await openPage(launched.browser, `${o.baseUrl}/sender/index.html?${q}&source=${hasClip ? 'camera' : 'clip'}&autostart=1&bitrate=600&send=${encodeURIComponent(o.send)}&cap=${encodeURIComponent(o.cap)}`, log);
     await until('the receiver to paint upscaled frames', async () => {
       const s = (await pageQuery(receiver, 'window.__receiver.snapshot')) as { phase: string; error: string | null; statsEvents: number };
       if (s.error !== null) throw new Error(`receiver page: ${s.error}\n${log.join('\n')}`);
@@ -91,7 +95,7 @@ export async function runHeadless(o: HeadlessOptions): Promise<{ screenshot: str
       : `${o.mode}: ${r.stats.outputFps.toFixed(1)} fps out, tier ${r.stats.tier} on ${r.stats.backend}, model ${r.stats.modelMsP50.toFixed(1)} ms, received ${r.inbound?.kbps.toFixed(0) ?? '?'} kbit/s, candidate pairs loopback-only: ${loopbackOnly}`;
     return {
       screenshot,
-      stats: { mode: o.mode, seconds: o.seconds, source: hasClip ? clip : 'generated test pattern', receiver: receiverState, sender: senderStats, selectedPairs: pairs, loopbackOnly, pageLog: log },
+      stats: { mode: o.mode, send: o.send, cap: o.cap, seconds: o.seconds, source: hasClip ? clip : 'demo/public/media/big-buck-bunny-1080p-2s.webm', receiver: receiverState, sender: senderStats, selectedPairs: pairs, loopbackOnly, pageLog: log },
       summary,
     };
   } finally {

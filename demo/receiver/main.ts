@@ -5,7 +5,7 @@ import { $, openPage } from '../shared/page.js';
 import { readTrackFrame, toBase64 } from '../shared/pixels.js';
 import { selectedPairAddresses } from '../shared/rtpStats.js';
 import { SignalingClient } from '../shared/SignalingClient.js';
-import { describeEstimate, estimate1080p, parseEquivalents, type EquivalentPoint } from './bandwidthEstimate.js';
+import { CALL_RESULTS_URL, describeReadout, parseCallCurves, readoutAt, type CallCurves } from './callReadout.js';
 import { openDownlink, openMediasoupDownlink, readInbound, type Downlink } from './downlink.js';
 
 const { cfg, query } = openPage();
@@ -45,7 +45,7 @@ const state = {
 let receiver: SwiftSRReceiver | undefined;
 let downlink: Downlink | undefined;
 let currentTrack: MediaStreamTrack | undefined;
-let equivalents: EquivalentPoint[] = [];
+let callCurves: CallCurves[] = [];
 let signaling: SignalingClient | undefined;
 /** mode=mediasoup: one Device and recv transport for the page's life; each producer gets a consumer. */
 let mediasoup: Promise<MediasoupSession> | undefined;
@@ -125,6 +125,19 @@ async function grabOutput(step = 1): Promise<{ width: number; height: number; rg
   return { width: w, height: h, rgb: toBase64(rgb) };
 }
 
+/**
+ * The painting ratio, model scale and model (stats from the receiver's per-scale models), e.g.
+ * "2.00x: x2 tiny-x2", or "1.50x: x2 tiny-x2 + resample"; "bicubic" while no model paints.
+ */
+function describeScale(s: ReceiverStats): string {
+  const x = s as ReceiverStats & { model?: string | null; modelScale?: number | null; ratio?: number };
+  if (x.modelScale === undefined) return `tier ${s.tier}`;
+  const ratio = x.ratio !== undefined ? `${x.ratio.toFixed(2)}x` : '?x';
+  if (x.modelScale === null || x.model === null) return `${ratio}: bicubic`;
+  const resample = x.ratio !== undefined && Math.abs(x.modelScale / x.ratio - 1) > 0.01 ? ' + resample' : '';
+  return `${ratio}: x${x.modelScale} ${x.model ?? '?'}${resample}`;
+}
+
 function applyCompare(): void {
   const mode = ui.compare.value;
   ui.stage.className = mode === 'side' ? 'side' : '';
@@ -165,7 +178,7 @@ async function follow(link: Downlink): Promise<void> {
   if (downlink !== link) return;
   showOutputTrack();
   state.phase = 'running';
-  ui.status.textContent = `Upscaling 480x270 → 1920x1080 (${cfg.mode}).`;
+  ui.status.textContent = `Upscaling whatever arrives → 1920x1080 (${cfg.mode}).`;
 }
 
 function onSenderGone(): void {
@@ -182,7 +195,7 @@ function onSenderGone(): void {
 async function main(): Promise<void> {
   await rebuildReceiver();
   applyCompare();
-  fetch('/bench/results/bandwidth.json').then((r) => (r.ok ? r.json() : null)).then((j: unknown) => { equivalents = parseEquivalents(j); }).catch(() => undefined);
+  fetch(CALL_RESULTS_URL).then((r) => (r.ok ? r.json() : null)).then((j: unknown) => { callCurves = parseCallCurves(j); }).catch(() => undefined);
   signaling = new SignalingClient(cfg.signalingUrl);
   let rtc: RTCConfiguration = {};
   const relay = (msg: RelayedOffer | RelayedAnswer | RelayedCandidate): void => {
@@ -216,13 +229,12 @@ window.setInterval(() => {
     if (inbound !== null) sample = inbound.sample;
     state.inbound = inbound;
     const s = state.stats;
-    const upscaler = s === null || !s.enabled || s.backend === 'bicubic' ? 'bicubic' : s.tier;
-    state.estimate = inbound === null ? '' : describeEstimate(estimate1080p(equivalents, upscaler, inbound.codec, inbound.kbps));
+    state.estimate = inbound === null ? '' : describeReadout(readoutAt(callCurves, inbound.codec, inbound.kbps));
     ui.overlay.textContent = [
       `state ${state.sdkState} · ${state.phase}`,
       s === null ? 'no stats yet' : `${s.outputFps.toFixed(1)} fps · model ${s.modelMsP50.toFixed(1)} ms (p95 ${s.modelMsP95.toFixed(1)})`,
       s === null ? '' : `tier ${s.tier} · backend ${s.backend}${s.f16 ? ' f16' : ''} · latency ${s.latencyMsP50.toFixed(1)} ms`,
-      s === null ? '' : `${s.inputWidth}x${s.inputHeight} → ${s.outputWidth}x${s.outputHeight} · dropped ${s.framesDropped}`,
+      s === null ? '' : `${s.inputWidth}x${s.inputHeight} → ${s.outputWidth}x${s.outputHeight} · ${describeScale(s)} · dropped ${s.framesDropped}`,
       inbound === null ? 'no inbound video' : `received ${inbound.kbps.toFixed(0)} kbit/s ${inbound.codec} ${inbound.width}x${inbound.height} @ ${inbound.fps.toFixed(0)} fps`,
       state.estimate,
     ].filter((l) => l !== '').join('\n');

@@ -7,7 +7,7 @@ import { readTrackFrame, toBase64 } from '../shared/pixels.js';
 import { selectedPairAddresses, type StatsSource } from '../shared/rtpStats.js';
 import { SignalingClient } from '../shared/SignalingClient.js';
 import { fromSimplePeer, toSimplePeer } from '../shared/simplePeerSignal.js';
-import { applyEncoding, preferCodec, readSenderStats, sendableCodecs, type CodecName, type SenderStats } from './encoding.js';
+import { applyEncoding, parseSendMode, preferCodec, readSenderStats, sendableCodecs, type CodecName, type SenderStats, type SendMode } from './encoding.js';
 import { openSource, type SourceKind, type VideoSourceHandle } from './source.js';
 
 /** One outgoing connection: to a receiver (P2P, simple-peer), to the SFU, or a mediasoup producer. */
@@ -23,7 +23,8 @@ interface Uplink {
 const { cfg, query } = openPage();
 const ui = {
   source: $<HTMLSelectElement>('source'), file: $<HTMLInputElement>('file'), codec: $<HTMLSelectElement>('codec'),
-  bitrate: $<HTMLInputElement>('bitrate'), start: $<HTMLButtonElement>('start'), apply: $<HTMLButtonElement>('apply'),
+  bitrate: $<HTMLInputElement>('bitrate'), send: $<HTMLSelectElement>('send'), cap: $<HTMLSelectElement>('cap'),
+  encoding: $<HTMLParagraphElement>('encoding'), start: $<HTMLButtonElement>('start'), apply: $<HTMLButtonElement>('apply'),
   stop: $<HTMLButtonElement>('stop'), status: $<HTMLParagraphElement>('status'), preview: $<HTMLVideoElement>('preview'),
   stats: $<HTMLTableSectionElement>('stats').querySelector('tbody') as HTMLTableSectionElement,
 };
@@ -32,7 +33,9 @@ $<HTMLAnchorElement>('receiver-link').href = `../receiver/index.html${location.s
 for (const name of sendableCodecs()) ui.codec.add(new Option(name, name));
 if (cfg.mode === 'sfu') ui.codec.title = 'The SFU forwards without transcoding and negotiates VP8 for everyone.';
 if (cfg.mode === 'mediasoup') ui.codec.title = 'mediasoup forwards without transcoding: pick a codec its router offers (VP8 or H264 by default).';
-ui.source.value = query.get('source') ?? 'pattern';
+ui.source.value = query.get('source') ?? 'clip';
+ui.send.value = query.get('send') ?? 'adapt';
+if (query.get('cap') !== null) ui.cap.value = query.get('cap') ?? '540';
 ui.codec.value = query.get('codec') ?? 'VP8';
 ui.bitrate.value = query.get('bitrate') ?? ui.bitrate.value;
 
@@ -64,6 +67,16 @@ function fail(error: unknown): void {
   console.error(error);
 }
 
+function sendMode(): SendMode {
+  return parseSendMode(ui.send.value, ui.cap.value);
+}
+
+/** Bitrate cap and send mode on one sender; the status line says what the browser took. */
+async function encode(sender: RTCRtpSender): Promise<void> {
+  const applied = await applyEncoding(sender, Number(ui.bitrate.value), sendMode());
+  ui.encoding.textContent = `Sending: ${applied.resolution}; degradation ${applied.degradation}.`;
+}
+
 function peerLinkUplink(to: string, track: MediaStreamTrack, rtc: RTCConfiguration): Uplink {
   const link = new PeerLink(to, false, rtc, (m) => signaling?.send(m), cfg.loopbackOnly, fail);
   const tx = link.pc.addTransceiver(track, { direction: 'sendonly', streams: [new MediaStream([track])], sendEncodings: [{ maxBitrate: Number(ui.bitrate.value) * 1000 }] });
@@ -72,7 +85,7 @@ function peerLinkUplink(to: string, track: MediaStreamTrack, rtc: RTCConfigurati
   } catch (error) {
     fail(error);
   }
-  void applyEncoding(tx.sender, Number(ui.bitrate.value)).catch(fail);
+  void encode(tx.sender).catch(fail);
   return {
     to, stats: link.pc, sender: () => tx.sender,
     handle: (m) => void link.handle(m).catch(fail),
@@ -86,7 +99,7 @@ function simplePeerUplink(to: string, track: MediaStreamTrack, rtc: RTCConfigura
     const m = fromSimplePeer(data, to, cfg.loopbackOnly);
     if (m !== null) signaling?.send(m);
   });
-  peer.on('connect', () => { void applyEncoding(peer._pc.getSenders()[0] as RTCRtpSender, Number(ui.bitrate.value)).catch(fail); });
+  peer.on('connect', () => { void encode(peer._pc.getSenders()[0] as RTCRtpSender).catch(fail); });
   peer.on('error', fail);
   return {
     to, stats: peer._pc, sender: () => peer._pc.getSenders().find((s) => s.track?.kind === 'video'),
@@ -107,7 +120,7 @@ function mediasoupUplink(track: MediaStreamTrack, rtc: RTCConfiguration): Uplink
   let rtpSender: RTCRtpSender | undefined;
   producer.then((p) => {
     rtpSender = p.rtpSender;
-    if (rtpSender !== undefined) return applyEncoding(rtpSender, Number(ui.bitrate.value));
+    if (rtpSender !== undefined) return encode(rtpSender);
   }).catch(fail);
   return {
     to: 'mediasoup',
@@ -198,12 +211,14 @@ function stop(): void {
 }
 
 ui.source.addEventListener('change', () => { if (ui.source.value === 'file') ui.file.click(); });
+ui.cap.disabled = ui.send.value !== 'cap';
+ui.send.addEventListener('change', () => { ui.cap.disabled = ui.send.value !== 'cap'; });
 ui.start.addEventListener('click', () => void start().catch(fail));
 ui.stop.addEventListener('click', stop);
 ui.apply.addEventListener('click', () => {
   for (const up of uplinks.values()) {
     const s = up.sender();
-    if (s !== undefined) void applyEncoding(s, Number(ui.bitrate.value)).catch(fail);
+    if (s !== undefined) void encode(s).catch(fail);
   }
 });
 (window as unknown as { __stopSender: () => void }).__stopSender = stop;

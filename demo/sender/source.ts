@@ -1,19 +1,26 @@
-/** The sender's video sources, all delivered as one 480x270 track. */
-export const SEND_WIDTH = 480;
-export const SEND_HEIGHT = 270;
+/**
+ * The sender's video sources, each at its own size up to 1920x1080 (the send mode, not the source, decides
+ * what the encoder sends): the bundled clip (default), a camera, a video file, or a generated 480x270 pattern.
+ */
+const PATTERN_WIDTH = 480;
+const PATTERN_HEIGHT = 270;
 export const SEND_FPS = 30;
+const MAX_SIZE = { width: 1920, height: 1080 } as const;
 
-export type SourceKind = 'pattern' | 'camera' | 'file';
+/** Big Buck Bunny, 2 s at 1080p (CC BY 3.0, Blender Foundation; see demo/public/media/). */
+export const CLIP_URL = 'media/big-buck-bunny-1080p-2s.webm';
+
+export type SourceKind = 'clip' | 'pattern' | 'camera' | 'file';
 
 export interface VideoSourceHandle {
   readonly track: MediaStreamTrack;
   stop(): void;
 }
 
-function canvasSource(draw: (ctx: CanvasRenderingContext2D, t: number) => void): VideoSourceHandle {
+function canvasSource(width: number, height: number, draw: (ctx: CanvasRenderingContext2D, t: number) => void): VideoSourceHandle {
   const canvas = document.createElement('canvas');
-  canvas.width = SEND_WIDTH;
-  canvas.height = SEND_HEIGHT;
+  canvas.width = width;
+  canvas.height = height;
   const ctx = canvas.getContext('2d');
   if (ctx === null) throw new Error('2d canvas unavailable');
   const track = canvas.captureStream(SEND_FPS).getVideoTracks()[0];
@@ -27,8 +34,8 @@ function canvasSource(draw: (ctx: CanvasRenderingContext2D, t: number) => void):
 
 /** A generated test pattern: colour bars, a zone plate, fine text and motion, all of which SR must keep. */
 function drawPattern(ctx: CanvasRenderingContext2D, t: number): void {
-  const w = SEND_WIDTH;
-  const h = SEND_HEIGHT;
+  const w = PATTERN_WIDTH;
+  const h = PATTERN_HEIGHT;
   const bars = ['#c0c0c0', '#c0c000', '#00c0c0', '#00c000', '#c000c0', '#c00000', '#0000c0'];
   bars.forEach((c, i) => {
     ctx.fillStyle = c;
@@ -62,17 +69,13 @@ function drawPattern(ctx: CanvasRenderingContext2D, t: number): void {
 }
 
 async function cameraSource(): Promise<VideoSourceHandle> {
-  // Chrome scales the camera itself with resizeMode crop-and-scale: no canvas pass, no extra copy.
+  // As large as the camera gives up to 1080p; the send mode scales it in the encoder, not here.
   const stream = await navigator.mediaDevices.getUserMedia({
     audio: false,
-    video: { width: { ideal: SEND_WIDTH }, height: { ideal: SEND_HEIGHT }, frameRate: { ideal: SEND_FPS }, resizeMode: 'crop-and-scale' } as MediaTrackConstraints,
+    video: { width: { ideal: MAX_SIZE.width }, height: { ideal: MAX_SIZE.height }, frameRate: { ideal: SEND_FPS } },
   });
   const track = stream.getVideoTracks()[0];
   if (track === undefined) throw new Error('getUserMedia gave no video track');
-  const s = track.getSettings();
-  if (s.width !== SEND_WIDTH || s.height !== SEND_HEIGHT) {
-    await track.applyConstraints({ width: { exact: SEND_WIDTH }, height: { exact: SEND_HEIGHT } });
-  }
   return { track, stop: () => track.stop() };
 }
 
@@ -83,13 +86,19 @@ async function fileSource(url: string): Promise<VideoSourceHandle> {
   video.loop = true;
   video.playsInline = true;
   await video.play();
-  return canvasSource((ctx) => ctx.drawImage(video, 0, 0, SEND_WIDTH, SEND_HEIGHT));
+  const fit = Math.min(1, MAX_SIZE.width / video.videoWidth, MAX_SIZE.height / video.videoHeight);
+  // Even sizes: 4:2:0 encoders round odd ones and the receiver would see a different size than the source.
+  const [w, h] = [2 * Math.round((video.videoWidth * fit) / 2), 2 * Math.round((video.videoHeight * fit) / 2)];
+  const handle = canvasSource(w, h, (ctx) => ctx.drawImage(video, 0, 0, w, h));
+  return { track: handle.track, stop: () => { handle.stop(); video.pause(); video.removeAttribute('src'); video.load(); } };
 }
 
 export async function openSource(kind: SourceKind, fileUrl: string | null): Promise<VideoSourceHandle> {
   switch (kind) {
+    case 'clip':
+      return fileSource(new URL(`../${CLIP_URL}`, location.href).href);
     case 'pattern':
-      return canvasSource(drawPattern);
+      return canvasSource(PATTERN_WIDTH, PATTERN_HEIGHT, drawPattern);
     case 'camera':
       return cameraSource();
     case 'file':
