@@ -1,13 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createGenerator } from './createGenerator.js';
 import { foldBatchNorm } from './foldBatchNorm.js';
-import { parseJson, parseModelJson, parseSwiftSRMeta, type SwiftSRMeta } from './manifest.js';
+import { parseJsonBytes, parseModelJson, parseSwiftSRMeta, MAX_JSON_BYTES, type ShardInfo, type SwiftSRMeta } from './manifest.js';
 import { ModelLoadError } from './ModelLoadError.js';
 import { resolveModelFiles, throwIfAborted, type FetchLike, type ModelFiles } from './modelFiles.js';
 import { sha256Hex } from './sha256.js';
 import type { Generator, GeneratorWeights } from './types.js';
 import { sameConfig, VARIANTS } from './variants.js';
+import { checkWeightValues } from './weightValues.js';
 import { weightSpecs } from './weightSpec.js';
+
+/** Shards read at once: what a browser opens per host anyway, and far from any file-descriptor limit. */
+export const SHARD_READ_CONCURRENCY = 4;
 
 interface ArtifactsLike {
   weightSpecs?: readonly { name: string; shape: readonly number[]; dtype: string }[];
@@ -41,20 +45,53 @@ interface RawModel {
   readonly meta: SwiftSRMeta;
   readonly paths: readonly string[];
   readonly entries: readonly { name: string; shape: number[]; dtype: string }[];
-  /** One buffer per shard of meta.shards. */
+  /** One buffer per shard of meta.shards, length and SHA-256 checked. */
   readonly shards: readonly Uint8Array[];
 }
 
-const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
+/** Runs `task` over `items`, at most `limit` at a time; stops starting new ones after the first failure. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  let failed = false;
+  const worker = async (): Promise<void> => {
+    while (!failed && next < items.length) {
+      const i = next++;
+      try {
+        out[i] = await task(items[i] as T);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
 
+/** Length first (so an oversized shard is refused before hashing), then the SHA-256. */
+async function checkShard(s: ShardInfo, got: Uint8Array): Promise<void> {
+  if (got.length < s.bytes) throw new ModelLoadError('truncated-shard', `${s.path}: ${got.length} bytes, expected ${s.bytes}`);
+  if (got.length > s.bytes) throw new ModelLoadError('checksum-mismatch', `${s.path}: longer than the ${s.bytes} bytes recorded in swiftsr.json`);
+  if ((await sha256Hex(got)) !== s.sha256) throw new ModelLoadError('checksum-mismatch', `${s.path}: sha256 differs from swiftsr.json`);
+}
+
+/**
+ * Every read is capped (the JSON files at MAX_JSON_BYTES, each shard at its recorded size), shards are
+ * bounded in number (MAX_SHARDS) and read SHARD_READ_CONCURRENCY at a time, each checked as it arrives.
+ */
 async function readFiles(files: ModelFiles, signal: AbortSignal | undefined): Promise<RawModel> {
-  const [modelBytes, metaBytes] = await Promise.all([files.read('model.json', signal), files.read('swiftsr.json', signal)]);
+  const [modelBytes, metaBytes] = await Promise.all([files.read('model.json', signal, MAX_JSON_BYTES), files.read('swiftsr.json', signal, MAX_JSON_BYTES)]);
   throwIfAborted(signal);
-  const model = parseModelJson(parseJson(text(modelBytes), 'model.json'));
-  const meta = parseSwiftSRMeta(parseJson(text(metaBytes), 'swiftsr.json'));
+  const model = parseModelJson(parseJsonBytes(modelBytes, 'model.json'));
+  const meta = parseSwiftSRMeta(parseJsonBytes(metaBytes, 'swiftsr.json'));
   checkStructure(meta, model.paths, model.weights);
-  const shards = await Promise.all(meta.shards.map((s) => files.read(s.path, signal)));
-  throwIfAborted(signal);
+  const shards = await mapLimited(meta.shards, SHARD_READ_CONCURRENCY, async (s) => {
+    const bytes = await files.read(s.path, signal, s.bytes);
+    throwIfAborted(signal);
+    await checkShard(s, bytes);
+    return bytes;
+  });
   return { meta, paths: model.paths, entries: model.weights, shards };
 }
 
@@ -81,6 +118,7 @@ async function readHandler(handler: IOHandlerLike, signal: AbortSignal | undefin
     return part;
   });
   if (joined.length > offset) throw new ModelLoadError('checksum-mismatch', `IOHandler weightData has ${joined.length - offset} bytes more than recorded`);
+  await Promise.all(meta.shards.map((s, i) => checkShard(s, shards[i] ?? new Uint8Array(0))));
   return { meta, paths: meta.shards.map((s) => s.path), entries, shards };
 }
 
@@ -118,15 +156,6 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-async function verifyShards(raw: RawModel): Promise<Uint8Array> {
-  await Promise.all(raw.meta.shards.map(async (s, i) => {
-    const got = raw.shards[i] ?? new Uint8Array(0);
-    if (got.length < s.bytes) throw new ModelLoadError('truncated-shard', `${s.path}: ${got.length} bytes, expected ${s.bytes}`);
-    if (got.length > s.bytes || (await sha256Hex(got)) !== s.sha256) throw new ModelLoadError('checksum-mismatch', `${s.path}: sha256 differs from swiftsr.json`);
-  }));
-  return concat(raw.shards);
-}
-
 function isModelFiles(s: ModelSource): s is ModelFiles {
   return typeof s === 'object' && !(s instanceof URL) && typeof (s as Partial<ModelFiles>).read === 'function';
 }
@@ -139,17 +168,19 @@ export async function loadGeneratorWeights(source: ModelSource, opts: LoadOption
   if (typeof source === 'string' || source instanceof URL) raw = await readFiles(resolveModelFiles(source, opts.fetch), signal);
   else if (isModelFiles(source)) raw = await readFiles(source, signal);
   else raw = await readHandler(source, signal);
-  const bytes = await verifyShards(raw);
+  const bytes = concat(raw.shards);
   throwIfAborted(signal);
-  const weights: GeneratorWeights = new Map();
+  const values: Float32Array[] = [];
   let offset = 0;
   for (const e of raw.entries) {
     const n = e.shape.reduce((a, b) => a * b, 1);
     // Copy: the shard buffer's offsets need not be 4-byte aligned in a view.
-    const values = new Float32Array(bytes.slice(offset, offset + 4 * n).buffer);
-    weights.set(e.name, tf.tensor(values, e.shape, 'float32'));
+    const v = new Float32Array(bytes.slice(offset, offset + 4 * n).buffer);
+    checkWeightValues(e.name, v);
+    values.push(v);
     offset += 4 * n;
   }
+  const weights: GeneratorWeights = new Map(raw.entries.map((e, i) => [e.name, tf.tensor(values[i] ?? new Float32Array(0), e.shape, 'float32')]));
   return { meta: raw.meta, weights };
 }
 

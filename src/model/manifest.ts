@@ -8,6 +8,10 @@ export const MODEL_FORMAT = 'swiftsr-weights';
 export const FORMAT_VERSION = 1;
 /** Shards stay under 4 MB, as tfjs-converter does, so browsers cache and fetch them in parallel. */
 export const SHARD_BYTES = 4 * 1024 * 1024;
+/** model.json and swiftsr.json are a few KB; anything over 1 MiB is refused unread (code 'too-large'). */
+export const MAX_JSON_BYTES = 1024 * 1024;
+/** The largest model is under 1 MB (one 4 MB shard); 256 allows any sane re-sharding (code 'too-large'). */
+export const MAX_SHARDS = 256;
 
 export interface WeightEntry {
   readonly name: string;
@@ -58,6 +62,12 @@ export function parseJson(text: string, file: string): unknown {
   }
 }
 
+/** Parses a manifest read with the MAX_JSON_BYTES cap (a longer read means the file is too large). */
+export function parseJsonBytes(bytes: Uint8Array, file: string): unknown {
+  if (bytes.length > MAX_JSON_BYTES) throw new ModelLoadError('too-large', `${file} is larger than ${MAX_JSON_BYTES} bytes`);
+  return parseJson(new TextDecoder().decode(bytes), file);
+}
+
 /** A shard path is a plain file name: no directories, no URL tricks. */
 function checkPath(p: unknown, file: string): string {
   if (typeof p !== 'string' || !/^[A-Za-z0-9._-]+$/.test(p) || p.startsWith('.')) bad(`${file}: bad shard path ${JSON.stringify(p)}`);
@@ -74,6 +84,7 @@ export function parseModelJson(raw: unknown): { paths: string[]; weights: { name
   const weights: { name: string; shape: number[]; dtype: string }[] = [];
   for (const g of groups as unknown[]) {
     if (!isObject(g) || !Array.isArray(g.paths) || !Array.isArray(g.weights)) bad('model.json: each weightsManifest group needs paths and weights');
+    tooManyShards(paths.length + g.paths.length, 'model.json');
     for (const p of g.paths as unknown[]) paths.push(checkPath(p, 'model.json'));
     for (const w of g.weights as unknown[]) {
       if (!isObject(w) || typeof w.name !== 'string' || typeof w.dtype !== 'string' || !Array.isArray(w.shape)) bad('model.json: weight entries need name, shape and dtype');
@@ -87,6 +98,10 @@ export function parseModelJson(raw: unknown): { paths: string[]; weights: { name
   const names = new Set(weights.map((w) => w.name));
   if (names.size !== weights.length) bad('model.json: duplicate weight names');
   return { paths, weights };
+}
+
+function tooManyShards(n: number, file: string): void {
+  if (n > MAX_SHARDS) throw new ModelLoadError('too-large', `${file} lists ${n} shards; at most ${MAX_SHARDS} are read`);
 }
 
 const isRange01 = (r: unknown): boolean => Array.isArray(r) && r.length === 2 && r[0] === 0 && r[1] === 1;
@@ -110,6 +125,7 @@ export function parseSwiftSRMeta(raw: unknown): SwiftSRMeta {
   }
   if (typeof raw.bnFolded !== 'boolean') bad('swiftsr.json: bnFolded must be a boolean');
   if (!Array.isArray(raw.shards) || raw.shards.length === 0) bad('swiftsr.json: shards must be a non-empty array');
+  tooManyShards(raw.shards.length, 'swiftsr.json');
   const shards = (raw.shards as unknown[]).map((s): ShardInfo => {
     if (!isObject(s) || !Number.isInteger(s.bytes) || (s.bytes as number) < 0 || typeof s.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(s.sha256)) {
       bad('swiftsr.json: each shard needs path, bytes and a lowercase hex sha256');

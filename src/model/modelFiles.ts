@@ -3,10 +3,31 @@ import { ModelLoadError } from './ModelLoadError.js';
 /** Reads the files of one weights directory by name; the loader needs nothing else. */
 export interface ModelFiles {
   readonly location: string;
-  read(name: string, signal?: AbortSignal): Promise<Uint8Array>;
+  /**
+   * A file's bytes. With `maxBytes` (the loader always passes it: the JSON limit, or a shard's recorded
+   * size), a reader stops after maxBytes + 1 bytes: a longer result means the file is larger than allowed,
+   * which the caller reports, and a hostile file never costs more than that.
+   */
+  read(name: string, signal?: AbortSignal, maxBytes?: number): Promise<Uint8Array>;
 }
 
-export type FetchLike = (url: string, init: { signal?: AbortSignal }) => Promise<{ ok: boolean; status: number; statusText?: string; arrayBuffer(): Promise<ArrayBuffer> }>;
+/** What the loader reads from a response body; a fetch() Response is one. */
+interface BodyReader {
+  read(): Promise<{ done: boolean; value?: Uint8Array }>;
+  cancel(reason?: unknown): Promise<void>;
+}
+
+/**
+ * fetch() or a stand-in. With a `body` stream the read stops at the cap; a stand-in with only
+ * `arrayBuffer()` is read whole (and its length checked afterwards).
+ */
+export type FetchLike = (url: string, init: { signal?: AbortSignal }) => Promise<{
+  ok: boolean;
+  status: number;
+  statusText?: string;
+  arrayBuffer(): Promise<ArrayBuffer>;
+  body?: { getReader(): BodyReader } | null;
+}>;
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) throw new ModelLoadError('aborted', 'model load aborted', { cause: signal.reason });
@@ -23,12 +44,13 @@ export function urlFiles(base: string, fetchImpl: FetchLike): ModelFiles {
   const dir = base.endsWith('/') ? base : `${base}/`;
   return {
     location: dir,
-    async read(name: string, signal?: AbortSignal): Promise<Uint8Array> {
+    async read(name: string, signal?: AbortSignal, maxBytes?: number): Promise<Uint8Array> {
       const url = new URL(name, dir).href;
       try {
         const res = await fetchImpl(url, signal === undefined ? {} : { signal });
         if (!res.ok) throw new ModelLoadError('fetch-failed', `GET ${url}: HTTP ${res.status} ${res.statusText ?? ''}`.trim());
-        return new Uint8Array(await res.arrayBuffer());
+        if (maxBytes === undefined || res.body === undefined || res.body === null) return new Uint8Array(await res.arrayBuffer());
+        return await readAtMost(res.body.getReader(), maxBytes + 1);
       } catch (e) {
         throw readFailure(url, e, signal);
       }
@@ -36,8 +58,59 @@ export function urlFiles(base: string, fetchImpl: FetchLike): ModelFiles {
   };
 }
 
+/** Reads a body stream until it ends or `cap` bytes arrived, then cancels it: never holds more than cap. */
+async function readAtMost(reader: BodyReader, cap: number): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done || value === undefined) break;
+    const part = value.length > cap - total ? value.subarray(0, cap - total) : value;
+    parts.push(part);
+    total += part.length;
+    if (total >= cap) {
+      await reader.cancel().catch(() => undefined);
+      break;
+    }
+  }
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+interface NodeFileHandle {
+  stat(): Promise<{ size: number }>;
+  read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+  close(): Promise<void>;
+}
+
 interface NodeFsPromises {
   readFile(path: string, options?: { signal?: AbortSignal }): Promise<Uint8Array>;
+  open(path: string, flags: string): Promise<NodeFileHandle>;
+}
+
+/** At most `cap` bytes of a file, sized by fstat first (a 512 MB shard declared as 13 KB costs 13 KB). */
+async function readFileAtMost(fs: NodeFsPromises, path: string, cap: number, signal: AbortSignal | undefined): Promise<Uint8Array> {
+  const fh = await fs.open(path, 'r');
+  try {
+    const { size } = await fh.stat();
+    // size + 1: a file that grew since fstat still shows as longer than it should be.
+    const buf = new Uint8Array(Math.min(cap, size + 1));
+    let got = 0;
+    while (got < buf.length) {
+      throwIfAborted(signal);
+      const { bytesRead } = await fh.read(buf, got, buf.length - got, got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return buf.subarray(0, got);
+  } finally {
+    await fh.close();
+  }
 }
 
 /**
@@ -52,10 +125,11 @@ export function nodeDirFiles(dir: string): ModelFiles {
   const root = dir.endsWith('/') ? dir : `${dir}/`;
   return {
     location: root,
-    async read(name: string, signal?: AbortSignal): Promise<Uint8Array> {
+    async read(name: string, signal?: AbortSignal, maxBytes?: number): Promise<Uint8Array> {
       const path = `${root}${name}`;
       try {
         const fs = await importNodeModule<NodeFsPromises>('node:fs/promises');
+        if (maxBytes !== undefined) return await readFileAtMost(fs, path, maxBytes + 1, signal);
         return await fs.readFile(path, signal === undefined ? {} : { signal });
       } catch (e) {
         throw readFailure(path, e, signal);

@@ -74,8 +74,7 @@ describe('ModelStore', () => {
     const bad = Buffer.from(good);
     bad[100] = (bad[100] ?? 0) ^ 0x20;
     writeFileSync(shard, bad);
-    // Both the old and the catalogue-era ModelRef shapes: the store only reads `url`.
-    const ref = { variant: 'tiny', name: 'tiny', scale: 4 as const, macsPerOutputMegapixel: 1, url: join(copy, 'tiny', 'model.json') };
+    const ref = { name: 'tiny', scale: 4 as const, macsPerOutputMegapixel: 1, url: join(copy, 'tiny', 'model.json') };
     const store = new ModelStore();
     await expect(store.load(ref, new AbortController().signal)).rejects.toMatchObject({ name: 'ModelLoadError', code: 'checksum-mismatch' });
     writeFileSync(shard, good);
