@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { crop, fromBytes, type RgbImage } from '../imaging/image.js';
 import { measure } from '../imaging/metrics.js';
 import { compareCurves, equivalents, type Comparison, type Curve, type CurvePoint, type Equivalent } from './bandwidthAnalysis.js';
-import { senderDownscale, writeSourceY4m } from '../imaging/callDegrade.js';
+import { callGeometry, senderDownscale, writeSourceY4m, type ClipReport } from '../imaging/callDegrade.js';
 import { CODEC_SPECS, type Codec } from '../imaging/codecs.js';
-import { decodeRgbFrames, ffmpeg, packetBytes, probeVideo } from '../imaging/ffmpeg.js';
+import { decodeRgbFrames, ffmpeg, packetBytes } from '../imaging/ffmpeg.js';
 import type { FrameUpscaler } from './nodeUpscalers.js';
 import { ffmpegFilters, vmafScore, vmafSupport } from './vmaf.js';
 import type { ScaleLadder } from './adaptiveCurves.js';
@@ -48,14 +48,7 @@ export interface WebrtcCurves {
   readonly capLower?: readonly Codec[];
 }
 
-export interface BandwidthConfig {
-  readonly source: string;
-  readonly sourceSize: string;
-  readonly hrSize: string;
-  readonly lrSize: string;
-  readonly fps: number;
-  readonly frames: number;
-  readonly scoredFrames: readonly number[];
+export interface BandwidthConfig extends ClipReport {
   readonly scoredRegion: string;
   readonly downscale: string;
   readonly colorMatrix: string;
@@ -117,10 +110,8 @@ function upscaleAll(up: FrameUpscaler, frames: ReadonlyMap<number, RgbImage>): M
  * source frames with the eval command's Y-PSNR/SSIM (border = scale, as in SR papers, for every curve).
  */
 export async function measureBandwidth(o: BandwidthOptions): Promise<BandwidthMeasurement> {
-  const info = await probeVideo(o.source);
-  const w = info.width - (info.width % (2 * o.scale));
-  const h = info.height - (info.height % (2 * o.scale));
-  const [lw, lh] = [w / o.scale, h / o.scale];
+  const geometry = await callGeometry(o.source, o.scale);
+  const { width: w, height: h, lrWidth: lw, lrHeight: lh } = geometry;
   const work = await mkdtemp(join(tmpdir(), 'swiftsr-bw-'));
   const keep = (i: number): boolean => i % o.scoreEvery === 0 && i < o.frames;
   const seconds = o.frames / o.fps;
@@ -188,9 +179,9 @@ export async function measureBandwidth(o: BandwidthOptions): Promise<BandwidthMe
     return {
       config: {
         source: o.source,
-        sourceSize: `${info.width}x${info.height}@${info.fps.toFixed(2)}`,
-        hrSize: `${w}x${h}`,
-        lrSize: `${lw}x${lh}`,
+        sourceSize: geometry.sourceSize,
+        hrSize: geometry.hrSize,
+        lrSize: geometry.lrSize,
         fps: o.fps,
         frames: o.frames,
         scoredFrames: [...ref.keys()],

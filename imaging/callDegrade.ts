@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CODEC_SPECS, CODECS, type Codec } from './codecs.js';
-import { decodeRgbFrames, ffmpeg, packetBytes, probeVideo } from './ffmpeg.js';
+import { decodeRgbFrames, ffmpeg, packetBytes, probeVideo, type StreamInfo } from './ffmpeg.js';
 import { fromBytes, type RgbImage } from './image.js';
 
 /** `call:<codec>@<kbit/s>`: what a video call does to the frames a receiver upscales. */
@@ -46,6 +46,29 @@ export async function senderDownscale(hrY4m: string, out: string, width: number,
   await ffmpeg(['-i', hrY4m, '-vf', `scale=${width}:${height}:flags=${filter}`, '-pix_fmt', 'yuv420p', '-f', 'yuv4mpegpipe', out]);
 }
 
+export interface ClipGeometry {
+  readonly info: StreamInfo;
+  readonly width: number;
+  readonly height: number;
+  readonly lrWidth: number;
+  readonly lrHeight: number;
+  /** `1920x1080@60.00`, `1920x1080`, `480x270`: for reports. */
+  readonly sourceSize: string;
+  readonly hrSize: string;
+  readonly lrSize: string;
+}
+
+/** The call crop of a clip: top-left, sides a multiple of 2 x scale, so the LR sides are even (4:2:0). */
+export async function callGeometry(source: string, scale: number): Promise<ClipGeometry> {
+  const info = await probeVideo(source);
+  const step = 2 * scale;
+  const width = info.width - (info.width % step);
+  const height = info.height - (info.height % step);
+  if (width === 0 || height === 0) throw new RangeError(`${source} is ${info.width}x${info.height}: too small for scale ${scale}`);
+  const [lrWidth, lrHeight] = [width / scale, height / scale];
+  return { info, width, height, lrWidth, lrHeight, sourceSize: `${info.width}x${info.height}@${info.fps.toFixed(2)}`, hrSize: `${width}x${height}`, lrSize: `${lrWidth}x${lrHeight}` };
+}
+
 export interface CallClipOptions {
   /** A video file; evaluation clips only (conference/, video/), never training data. */
   readonly source: string;
@@ -58,7 +81,8 @@ export interface CallClipOptions {
   readonly scored: readonly number[];
 }
 
-export interface CallClipConfig {
+/** What every clip report (this eval, the bench's bandwidth curves) says about the frames it scored. */
+export interface ClipReport {
   readonly source: string;
   readonly sourceSize: string;
   readonly hrSize: string;
@@ -66,6 +90,9 @@ export interface CallClipConfig {
   readonly fps: number;
   readonly frames: number;
   readonly scoredFrames: readonly number[];
+}
+
+export interface CallClipConfig extends ClipReport {
   readonly crop: string;
   readonly downscale: string;
   readonly encoder: string;
@@ -103,12 +130,8 @@ export async function degradeClip(o: CallClipOptions): Promise<CallClip> {
   if (!Number.isInteger(o.frames) || o.frames < 1) throw new RangeError(`frames must be a positive integer, got ${o.frames}`);
   const bad = o.scored.filter((i) => !Number.isInteger(i) || i < 0 || i >= o.frames);
   if (o.scored.length === 0 || bad.length > 0) throw new RangeError(`scored frames must be a non-empty list of indices below ${o.frames}, got ${o.scored.join(', ')}`);
-  const info = await probeVideo(o.source);
-  const step = 2 * o.scale;
-  const w = info.width - (info.width % step);
-  const h = info.height - (info.height % step);
-  if (w === 0 || h === 0) throw new RangeError(`${o.source} is ${info.width}x${info.height}: too small for scale ${o.scale}`);
-  const [lw, lh] = [w / o.scale, h / o.scale];
+  const g = await callGeometry(o.source, o.scale);
+  const { width: w, height: h, lrWidth: lw, lrHeight: lh } = g;
   const spec = CODEC_SPECS[o.degradation.codec];
   const args = spec.webrtcArgs(o.degradation.kbps * 1000, lw, lh);
   const work = await mkdtemp(join(tmpdir(), 'swiftsr-call-'));
@@ -123,9 +146,9 @@ export async function degradeClip(o: CallClipOptions): Promise<CallClip> {
     return {
       config: {
         source: o.source,
-        sourceSize: `${info.width}x${info.height}@${info.fps.toFixed(2)}`,
-        hrSize: `${w}x${h}`,
-        lrSize: `${lw}x${lh}`,
+        sourceSize: g.sourceSize,
+        hrSize: g.hrSize,
+        lrSize: g.lrSize,
         fps: o.fps,
         frames: o.frames,
         scoredFrames: [...o.scored],
