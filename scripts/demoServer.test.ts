@@ -1,10 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startDemoServer, type DemoServer } from './demoServer.js';
+import { rawRequest } from './rawRequest.js';
 
 let dir: string;
 let server: DemoServer;
@@ -12,7 +14,7 @@ let server: DemoServer;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'swiftsr-demo-server-'));
   writeFileSync(join(dir, 'index.html'), '<p>demo</p>');
-  server = await startDemoServer({ host: '127.0.0.1', port: 0, mounts: { '/': dir }, iceServers: [], sfuHost: '127.0.0.1', tokenSecret: undefined });
+  server = await startDemoServer({ host: '127.0.0.1', port: 0, mounts: { '/': dir }, iceServers: [], sfuHost: '127.0.0.1', tokenSecret: undefined, upgradeTimeoutMs: 500 });
 });
 
 afterAll(async () => {
@@ -61,5 +63,23 @@ describe('demo server', () => {
     expect(await upgrade('/ws')).toBe('open');
     expect(await upgrade('/ws-sfu')).toBe('open');
     expect(await upgrade('/elsewhere')).toBe('refused');
+  });
+
+  it('sends a CSP that allows this origin, WebAssembly and loopback WebSockets only, and refuses other Hosts (red team #9)', async () => {
+    const port = Number(new URL(server.url).port);
+    const r = await rawRequest(port, `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}`);
+    expect(r.status).toBe(200);
+    const csp = r.headers['content-security-policy'] ?? '';
+    expect(csp).toContain("script-src 'self' 'wasm-unsafe-eval'");
+    expect(csp).toContain(`connect-src 'self' ws://127.0.0.1:${port} `);
+    expect(csp).toContain("object-src 'none'");
+    expect(r.headers['x-content-type-options']).toBe('nosniff');
+    expect((await rawRequest(port, `GET / HTTP/1.1\r\nHost: rebound.example:${port}`)).status).toBe(421);
+  });
+
+  it('closes a half-open request on the shared HTTP server (red team #6)', { timeout: 10_000 }, async () => {
+    const { port } = new URL(server.url);
+    const socket = connect(Number(port), '127.0.0.1', () => socket.write('GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\n'));
+    await new Promise((resolve) => socket.once('close', resolve));
   });
 });

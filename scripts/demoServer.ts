@@ -19,6 +19,8 @@ export interface DemoServerOptions {
   tokenSecret: string | undefined;
   /** 'auto' (default): mount /ws-mediasoup when the optional `mediasoup` package loads; 'off': never. */
   mediasoup?: 'auto' | 'off';
+  /** Time to finish an HTTP request or upgrade, and idle time before a socket is closed (default 5000). */
+  upgradeTimeoutMs?: number;
 }
 
 export interface DemoServer {
@@ -36,7 +38,7 @@ export interface DemoServer {
  * `mediasoup` package is installed, /ws-mediasoup.
  */
 export async function startDemoServer(o: DemoServerOptions): Promise<DemoServer> {
-  const upgradeTimeoutMs = 5_000;
+  const upgradeTimeoutMs = o.upgradeTimeoutMs ?? 5_000;
   const http: Server = createServer(httpTimeouts(upgradeTimeoutMs), staticFiles(o.mounts, { index: true, csp: DEMO_CSP }));
   closeIdleSockets(http, upgradeTimeoutMs);
   await new Promise<void>((resolve, reject) => {
