@@ -91,6 +91,7 @@ async function rebuildReceiver(): Promise<void> {
   r.on('stats', (s) => { state.stats = s; state.statsEvents += 1; });
   r.on('fallback', (e) => state.events.push({ type: 'fallback', detail: `${e.from}->${e.to}: ${e.reason}` }));
   r.on('tierchange', (e) => state.events.push({ type: 'tierchange', detail: `${e.from}->${e.to}: ${e.reason}` }));
+  r.on('scalechange', (e) => state.events.push({ type: 'scalechange', detail: `x${e.from ?? '-'}->x${e.to ?? '-'} at ${e.inputWidth}x${e.inputHeight}: ${e.model ?? 'bicubic'}` }));
   r.on('error', (e) => { state.events.push({ type: 'error', detail: e.message }); fail(e); });
   if (ui.tier.value === 'bicubic') ui.enabled.checked = false;
   r.setEnabled(ui.enabled.checked);
@@ -125,17 +126,12 @@ async function grabOutput(step = 1): Promise<{ width: number; height: number; rg
   return { width: w, height: h, rgb: toBase64(rgb) };
 }
 
-/**
- * The painting ratio, model scale and model (stats from the receiver's per-scale models), e.g.
- * "2.00x: x2 tiny-x2", or "1.50x: x2 tiny-x2 + resample"; "bicubic" while no model paints.
- */
+/** The painting ratio, model scale and model, e.g. "2.00x: x2 tiny-x2", "1.50x: x2 tiny-x2 + resample", "4.00x: bicubic". */
 function describeScale(s: ReceiverStats): string {
-  const x = s as ReceiverStats & { model?: string | null; modelScale?: number | null; ratio?: number };
-  if (x.modelScale === undefined) return `tier ${s.tier}`;
-  const ratio = x.ratio !== undefined ? `${x.ratio.toFixed(2)}x` : '?x';
-  if (x.modelScale === null || x.model === null) return `${ratio}: bicubic`;
-  const resample = x.ratio !== undefined && Math.abs(x.modelScale / x.ratio - 1) > 0.01 ? ' + resample' : '';
-  return `${ratio}: x${x.modelScale} ${x.model ?? '?'}${resample}`;
+  const ratio = `${s.ratio.toFixed(2)}x`;
+  if (s.modelScale === null || s.model === null) return `${ratio}: bicubic`;
+  const resample = Math.abs(s.modelScale / s.ratio - 1) > 0.01 ? ' + resample' : '';
+  return `${ratio}: x${s.modelScale} ${s.model}${resample}`;
 }
 
 function applyCompare(): void {
