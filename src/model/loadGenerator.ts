@@ -3,7 +3,7 @@ import { createGenerator } from './createGenerator.js';
 import { foldBatchNorm } from './foldBatchNorm.js';
 import { parseJsonBytes, parseModelJson, parseSwiftSRMeta, MAX_JSON_BYTES, type ShardInfo, type SwiftSRMeta } from './manifest.js';
 import { ModelLoadError } from './ModelLoadError.js';
-import { resolveModelFiles, throwIfAborted, type FetchLike, type ModelFiles } from './modelFiles.js';
+import { concatBytes, resolveModelFiles, throwIfAborted, type FetchLike, type ModelFiles } from './modelFiles.js';
 import { sha256Hex } from './sha256.js';
 import type { Generator, GeneratorWeights } from './types.js';
 import { sameConfig, VARIANTS } from './variants.js';
@@ -109,7 +109,7 @@ async function readHandler(handler: IOHandlerLike, signal: AbortSignal | undefin
   checkStructure(meta, meta.shards.map((s) => s.path), entries);
   const data = artifacts.weightData;
   if (data === undefined) throw new ModelLoadError('truncated-shard', 'IOHandler gave no weightData');
-  const joined = new Uint8Array(Array.isArray(data) ? concat((data as readonly ArrayBuffer[]).map((b) => new Uint8Array(b))) : new Uint8Array(data as ArrayBuffer));
+  const joined = new Uint8Array(Array.isArray(data) ? concatBytes((data as readonly ArrayBuffer[]).map((b) => new Uint8Array(b))) : new Uint8Array(data as ArrayBuffer));
   // Re-split by the recorded shard sizes so the checksums still apply.
   let offset = 0;
   const shards = meta.shards.map((s) => {
@@ -146,15 +146,6 @@ function checkStructure(meta: SwiftSRMeta, paths: readonly string[], entries: re
   if (need !== declared) throw new ModelLoadError('bad-manifest', `shards hold ${declared} bytes, the tensors need ${need}`);
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 function isModelFiles(s: ModelSource): s is ModelFiles {
   return typeof s === 'object' && !(s instanceof URL) && typeof (s as Partial<ModelFiles>).read === 'function';
@@ -168,7 +159,7 @@ export async function loadGeneratorWeights(source: ModelSource, opts: LoadOption
   if (typeof source === 'string' || source instanceof URL) raw = await readFiles(resolveModelFiles(source, opts.fetch), signal);
   else if (isModelFiles(source)) raw = await readFiles(source, signal);
   else raw = await readHandler(source, signal);
-  const bytes = concat(raw.shards);
+  const bytes = concatBytes(raw.shards);
   throwIfAborted(signal);
   const values: Float32Array[] = [];
   let offset = 0;

@@ -73,7 +73,11 @@ async function readAtMost(reader: BodyReader, cap: number): Promise<Uint8Array> 
       break;
     }
   }
-  const out = new Uint8Array(total);
+  return concatBytes(parts);
+}
+
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
   for (const p of parts) {
     out.set(p, o);

@@ -4,6 +4,7 @@
  * without Python. Node only (zlib).
  */
 import { crc32, deflateRawSync } from 'node:zlib';
+import { concatBytes } from '../../src/model/modelFiles.js';
 
 export interface TestEntry {
   readonly name: string;
@@ -69,18 +70,9 @@ export function makeZip(entries: readonly TestEntry[]): Uint8Array {
   ev.setUint16(10, Math.min(entries.length, 0xffff), true);
   ev.setUint32(12, cdSize, true);
   ev.setUint32(16, at, true);
-  return concat([...locals, ...central, eocd]);
+  return concatBytes([...locals, ...central, eocd]);
 }
 
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 /** Pickle opcodes, written by hand (protocol 2 plus the few later ones the tests need). */
 export class PickleWriter {
