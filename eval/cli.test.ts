@@ -65,10 +65,13 @@ describe('eval and upscale commands', () => {
     expect([m.width, m.height]).toEqual([44 * 4, 52 * 4]);
   });
 
-  it('a missing data folder is a one-line error with exit code 1', () => {
+  it('a missing data folder or an unknown option is a one-line error with exit code 1', () => {
     const r = spawnSync(process.execPath, [...CLI, 'eval', '--model', model, '--data', join(dir, 'missing'), '--backend', 'cpu'], { cwd: ROOT, encoding: 'utf8' });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^error: data folder not found/m);
+    const bad = spawnSync(process.execPath, [...CLI, 'eval', '--bogus'], { cwd: ROOT, encoding: 'utf8' });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/^error: Unknown option '--bogus'\nusage:/m);
   });
 });
 

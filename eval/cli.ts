@@ -15,6 +15,10 @@ export class UsageError extends Error {
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  if (rest.includes('--help')) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   switch (cmd) {
     case 'eval': {
       const { runEval } = await import('./runEval.js');
@@ -37,9 +41,11 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === resolve(
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (e: unknown) => {
-      const err = e as Error;
-      process.stderr.write(`error: ${KNOWN.includes(err.name) && process.env['SWIFTSR_DEBUG'] === undefined ? err.message : (err.stack ?? String(err))}\n`);
-      if (err.name === 'UsageError') process.stderr.write(`${USAGE}\n`);
+      const err = e as Error & { code?: unknown };
+      // node:util parseArgs rejects unknown or malformed options with these codes: a usage error too.
+      const usage = err.name === 'UsageError' || (typeof err.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS'));
+      process.stderr.write(`error: ${(usage || KNOWN.includes(err.name)) && process.env['SWIFTSR_DEBUG'] === undefined ? err.message : (err.stack ?? String(err))}\n`);
+      if (usage) process.stderr.write(`${USAGE}\n`);
       process.exit(1);
     },
   );
