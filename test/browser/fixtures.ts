@@ -1,6 +1,6 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
-import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,7 +37,8 @@ export async function prepareModels(variants: readonly string[]): Promise<ModelD
   for (const v of variants) {
     const shipped = join(REPO_MODELS, v);
     if (existsSync(join(shipped, 'model.json'))) {
-      symlinkSync(shipped, join(root, v), 'dir');
+      // A copy, not a link: the page server refuses links out of its mount (scripts/pageServer.ts).
+      cpSync(shipped, join(root, v), { recursive: true });
       kinds[v] = 'shipped';
     } else if (SHIPPED.has(v)) {
       throw new Error(`models/${v}/model.json is missing: the browser specs run the shipped trained weights`);

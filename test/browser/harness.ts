@@ -22,7 +22,9 @@ export interface Harness {
 /** Vite-built test page on a loopback server, headless Chromium, models for `variants`. */
 export async function openHarness(variants: readonly string[], launch: LaunchOptions): Promise<Harness> {
   const [dir, models] = await Promise.all([ensurePagesBuilt(), prepareModels(variants)]);
-  const server: PageServer = await servePages({ '/models/': models.root, '/': dir });
+  // Not /models/: the built page's DEFAULT_MODEL_BASE_URL resolves there, and the SDK redirects that folder
+  // to the package's own (bundled) model files, which would shadow the ones prepared for the spec.
+  const server: PageServer = await servePages({ '/test-models/': models.root, '/': dir });
   const browser: LaunchedBrowser = await launchChromium(launch);
   const page = await browser.browser.newPage();
   await page.setViewport({ width: 1920, height: 1080, deviceScaleFactor: 1 });
@@ -47,7 +49,7 @@ export async function openHarness(variants: readonly string[], launch: LaunchOpt
   return {
     page,
     models,
-    modelBaseUrl: `${server.url}/models/`,
+    modelBaseUrl: `${server.url}/test-models/`,
     call,
     stats,
     async paintedMore(n, backend) {

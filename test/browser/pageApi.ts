@@ -13,6 +13,10 @@ export interface StatsView {
   readonly framesDropped: number;
   readonly modelMsP50: number;
   readonly backend: 'webgpu' | 'webgl' | 'bicubic';
+  /** What painted the last frame: catalogue name and scale, null for bicubic. */
+  readonly model: string | null;
+  readonly modelScale: 2 | 3 | 4 | null;
+  readonly ratio: number;
   readonly tier: string;
   readonly timing: string;
   readonly f16: boolean;

@@ -133,7 +133,7 @@ const api: PageApi = {
     out.style.width = `${out.width}px`;
     out.style.height = `${out.height}px`;
     receiver = new SwiftSRReceiver({ ...(opts.options as Partial<ReceiverOptions>), canvas: opts.output === 'track' ? null : out });
-    for (const type of ['statechange', 'fallback', 'tierchange', 'error', 'stats'] as const) {
+    for (const type of ['statechange', 'fallback', 'tierchange', 'scalechange', 'error', 'stats'] as const) {
       receiver.on(type, (data: unknown) => {
         events.push({ type, data: data instanceof Error ? { name: data.name, message: data.message, code: (data as { code?: string }).code } : data });
       });
