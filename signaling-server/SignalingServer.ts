@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server as HttpServer } from 'n
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { Admission, closeIdleSockets, httpTimeouts, type IpBudget } from './admission.js';
+import { addressKey, Admission, closeIdleSockets, httpTimeouts, type IpBudget } from './admission.js';
 import { CLOSE_CODES, type Connection, type ServerStats } from './connection.js';
 import { resolveOptions, type SignalingServerInit, type SignalingServerOptions } from './options.js';
 import { parseClientMessage, type ClientMessage, type ErrorCode, type JoinMessage, type ServerMessage } from './protocol.js';
@@ -114,7 +114,7 @@ export class SignalingServer {
       return;
     }
     if (!this.originAllowed(req.headers.origin)) return refuse(socket, 403, 'Forbidden');
-    const ip = req.socket.remoteAddress ?? 'unknown';
+    const ip = addressKey(req.socket.remoteAddress ?? 'unknown');
     const admit = this.admission.check(ip);
     if (!admit.ok) {
       this.refused[admit.status === 429 ? 'perIp' : 'total'] += 1;

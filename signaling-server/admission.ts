@@ -65,6 +65,22 @@ export class Admission {
 }
 
 /**
+ * The key an address's budget is kept under: the IPv4 address (also when IPv4-mapped), or the /64 of an
+ * IPv6 address, since one IPv6 host usually holds a whole /64 and could otherwise pick a fresh address per
+ * connection.
+ */
+export function addressKey(ip: string): string {
+  const v4 = /^(?:::ffff:)?(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
+  if (v4 !== null) return v4[1] as string;
+  if (!ip.includes(':')) return ip;
+  const [head = '', tail = ''] = ip.replace(/%.*$/, '').split('::');
+  const h = head === '' ? [] : head.split(':');
+  const t = tail === '' ? [] : tail.split(':');
+  const groups = ip.includes('::') ? [...h, ...Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t] : h;
+  return `${groups.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(':')}::/64`;
+}
+
+/**
  * HTTP server settings that bound how long a client may take to send its request (an upgrade is one):
  * Node's defaults hold a slow or silent client for a minute or more, each costing a file descriptor.
  */

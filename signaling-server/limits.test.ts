@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { addressKey } from './admission.js';
 import { resolveOptions } from './options.js';
 import { TestClient } from './testing/TestClient.js';
 import { cleanUp, client, joined, serve } from './testing/serve.js';
@@ -70,6 +71,16 @@ describe('connection limits (red team #6)', () => {
     const silent = await rawSocket(url);
     await Promise.all([closed(half), closed(silent)]);
     expect(await attempt(url)).toBeInstanceOf(TestClient);
+  });
+
+  it('keys budgets by IPv4 address, or by the /64 of an IPv6 address', () => {
+    expect(addressKey('127.0.0.1')).toBe('127.0.0.1');
+    expect(addressKey('::ffff:10.1.2.3')).toBe('10.1.2.3');
+    expect(addressKey('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(addressKey('2001:db8:1:2:ffff:ffff:ffff:fffe')).toBe('2001:db8:1:2::/64');
+    expect(addressKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(addressKey('::1')).toBe('0:0:0:0::/64');
+    expect(addressKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
   });
 
   it('validates the limits', () => {
