@@ -187,5 +187,6 @@ export function parseCatalog(bytes: Uint8Array): ModelCatalog {
 
 /** Reads and validates `<folder>/index.json`. */
 export async function loadCatalog(files: ModelFiles, signal?: AbortSignal): Promise<ModelCatalog> {
-  return parseCatalog(await files.read(INDEX_FILE, signal));
+  // Capped read: an oversized index is refused after MAX_INDEX_BYTES + 1 bytes, not read whole.
+  return parseCatalog(await files.read(INDEX_FILE, signal, MAX_INDEX_BYTES));
 }

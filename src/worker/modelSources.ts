@@ -1,5 +1,5 @@
 import { catalogEntryFromMeta, loadCatalog, type CatalogEntry, type ModelCatalog } from '../model/catalog.js';
-import { parseJson, parseSwiftSRMeta } from '../model/manifest.js';
+import { MAX_JSON_BYTES, parseJsonBytes, parseSwiftSRMeta } from '../model/manifest.js';
 import { resolveModelFiles } from '../model/modelFiles.js';
 import type { ModelFilter, ModelRef, ModelSourceConfig } from './protocol.js';
 
@@ -39,7 +39,7 @@ export async function loadModelRefs(source: ModelSourceConfig, signal: AbortSign
     return filterCatalog(await loadCatalog(files, signal), source.filter, files.location);
   }
   const files = resolveModelFiles(source.url, undefined);
-  const meta = parseSwiftSRMeta(parseJson(new TextDecoder().decode(await files.read('swiftsr.json', signal)), `${files.location}swiftsr.json`));
+  const meta = parseSwiftSRMeta(parseJsonBytes(await files.read('swiftsr.json', signal, MAX_JSON_BYTES), `${files.location}swiftsr.json`));
   const entry = catalogEntryFromMeta(meta.variant, meta);
   return [{ ...refOf(entry, files.location), url: source.url }];
 }
