@@ -96,6 +96,7 @@ def train(o: dict[str, Any]) -> int:
     stop = Stop()
     old = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
     budget = o['max_minutes'] * 60 if o['max_minutes'] is not None else None
+    t_loop = time.monotonic()  # the budget counts training, not loading (minutes on a loaded machine)
     reason, loss_v, val = (export_reason if o['export_only'] else 'steps'), float('nan'), float('nan')
     model.train()
 
@@ -139,7 +140,7 @@ def train(o: dict[str, Any]) -> int:
             if stop.signal is not None:
                 reason = 'signal'
                 break
-            if budget is not None and time.monotonic() - t_start >= budget:
+            if budget is not None and time.monotonic() - t_loop >= budget:
                 reason = 'budget'
                 print(f"--max-minutes {o['max_minutes']} reached at step {step}", file=sys.stderr)
                 break
