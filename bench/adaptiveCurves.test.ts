@@ -7,10 +7,13 @@ import type { RgbImage } from '../imaging/image.js';
 import { makeRandomModel, makeTestClip } from '../imaging/testFixtures.js';
 import { planScale } from '../src/model/scalePlan.js';
 import { capOneStepLower, nativeBarcodeRows, resizeTo, scaleLadder, upscaleToOutput } from './adaptiveCurves.js';
-import { measureBandwidth, type BandwidthMeasurement } from './bandwidth.js';
+import { writeSourceY4m } from '../imaging/callDegrade.js';
+import { decodeImages, measureBandwidth, type BandwidthMeasurement } from './bandwidth.js';
 import type { Curve } from './bandwidthAnalysis.js';
 import { goalChecks } from './callGoals.js';
+import { runInfo } from './machine.js';
 import { modelUpscaler, type FrameUpscaler } from './nodeUpscalers.js';
+import { rescoreCurves } from './rescoreCalls.js';
 
 const flat = (w: number, h: number, v = 0.5): RgbImage => ({ width: w, height: h, data: new Float32Array(w * h * 3).fill(v) });
 
@@ -67,15 +70,18 @@ describe('curve E/F helpers', () => {
 describe('curves E and F (smoke: generated 384x216 clip, a real loopback call)', () => {
   let dir = '';
   let m: BandwidthMeasurement;
+  let clipY4m = '';
   const ups: FrameUpscaler[] = [];
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'swiftsr-ef-test-'));
     const clip = await makeTestClip(dir, 384, 216, 12);
+    clipY4m = join(dir, 'hr.y4m');
+    await writeSourceY4m(clip, clipY4m, { fps: 30, frames: 12, width: 384, height: 216 });
     await setupBackend('cpu');
     ups.push(await modelUpscaler(await makeRandomModel('tiny-x2'), 'rand-x2'), await modelUpscaler(await makeRandomModel('tiny'), 'rand-x4'));
     m = await measureBandwidth({
       source: clip, frames: 12, fps: 30, scoreEvery: 6, scale: 4, bitratesKbps: [60, 400], codecs: [], srCodecs: [], downscale: 'area', upscalers: [],
-      webrtc: { warmupMs: 1500, captureMs: 1500, lowRes: false, codecs: ['vp8'], ladders: [scaleLadder('bicubic', []), scaleLadder('rand', ups)], capLower: ['vp8'] },
+      webrtc: { warmupMs: 1500, captureMs: 1500, lowRes: false, codecs: ['vp8'], ladders: [scaleLadder('bicubic', []), scaleLadder('rand', ups)], capLower: ['vp8'], keepFrames: join(dir, 'kept') },
       log: () => undefined,
     });
   });
@@ -116,5 +122,18 @@ describe('curves E and F (smoke: generated 384x216 clip, a real loopback call)',
     const pairs = m.comparisons.map((x) => `${x.test}|${x.anchor}`);
     expect(pairs).toContain('E/vp8/adaptive+rand|C/vp8/webrtc');
     if ((f?.points.length ?? 0) >= 1) expect(pairs).toContain('F/vp8/cap-1-step+rand|E/vp8/adaptive+rand');
+  });
+
+  it('re-scores the kept frames: the same ladder gives the same numbers, a new ladder adds curves', async () => {
+    const ref = await decodeImages(clipY4m, 384, 216, (i) => m.config.scoredFrames.includes(i));
+    const result = { run: runInfo('test'), ...m };
+    const curves = await rescoreCurves(result, join(dir, 'kept'), [scaleLadder('rand', ups), scaleLadder('x4only', [ups[1] as FrameUpscaler])], ref, () => undefined);
+    const live = m.curves.find((x) => x.id === 'E/vp8/adaptive+rand');
+    const again = curves.find((x) => x.id === 'E/vp8/adaptive+rand');
+    expect(again?.points.map((p) => p.psnrY)).toEqual(live?.points.map((p) => p.psnrY));
+    expect(curves.filter((x) => x.id === 'E/vp8/adaptive+rand')).toHaveLength(1);
+    const x4 = curves.find((x) => x.id === 'E/vp8/adaptive+x4only');
+    expect(x4?.points.map((p) => p.kbps)).toEqual(live?.points.map((p) => p.kbps));
+    for (const p of x4?.points ?? []) expect(Object.keys(p.modelScales ?? {}).every((k) => k === 'x4' || k === 'none')).toBe(true);
   });
 });

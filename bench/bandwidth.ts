@@ -46,6 +46,8 @@ export interface WebrtcCurves {
   /** Curve E ladders (per-scale models, or none for bicubic), and the codecs that also run curve F (cap one step lower). */
   readonly ladders?: readonly ScaleLadder[];
   readonly capLower?: readonly Codec[];
+  /** Folder for E's and F's arriving frames (bench rescore-calls re-scores them with other models). */
+  readonly keepFrames?: string;
 }
 
 export interface BandwidthConfig extends ClipReport {
@@ -79,7 +81,7 @@ interface Scored {
  * Mean Y-PSNR/SSIM over the frames both maps hold. The bottom `cropBottom` rows are left out for every
  * curve alike: curve C's source carries its frame-index barcode there.
  */
-function scoreFrames(test: ReadonlyMap<number, RgbImage>, ref: ReadonlyMap<number, RgbImage>, border: number, cropBottom: number): Scored & { frames: number } {
+export function scoreFrames(test: ReadonlyMap<number, RgbImage>, ref: ReadonlyMap<number, RgbImage>, border: number, cropBottom: number): Scored & { frames: number } {
   let p = 0;
   let s = 0;
   let n = 0;
@@ -96,7 +98,7 @@ function scoreFrames(test: ReadonlyMap<number, RgbImage>, ref: ReadonlyMap<numbe
   return { psnrY: p / n, ssimY: s / n, frames: n };
 }
 
-async function decodeImages(path: string, w: number, h: number, keep: (i: number) => boolean): Promise<Map<number, RgbImage>> {
+export async function decodeImages(path: string, w: number, h: number, keep: (i: number) => boolean): Promise<Map<number, RgbImage>> {
   const raw = await decodeRgbFrames(path, w, h, keep);
   return new Map([...raw].map(([i, bytes]) => [i, fromBytes(w, h, bytes)]));
 }
@@ -167,10 +169,10 @@ export async function measureBandwidth(o: BandwidthOptions): Promise<BandwidthMe
       // Curve D runs the upscalers of the VP8 270p curve except the slow ones limited to a few bitrates.
       const dUps = o.upscalers.filter((u) => (u.name === 'bicubic' || o.srCodecs.includes('vp8')) && o.upscalerBitrates?.get(u.name) === undefined);
       const scoreCall = async (test: ReadonlyMap<number, RgbImage>) => withVmaf(test, scoreFrames(test, ref, o.scale, cropBottom));
-      const { warmupMs, captureMs, lowRes, ladders, capLower } = o.webrtc;
+      const { warmupMs, captureMs, lowRes, ladders, capLower, keepFrames } = o.webrtc;
       for (const [k, codec] of (o.webrtc.codecs ?? ['vp8']).entries()) {
         const upscalers = lowRes && k === 0 ? dUps : [];
-        const call = await measureCallCurves({ work, hrY4m: hr, lrY4m: lr, hr: [w, h], lr: [lw, lh], fps: o.fps, frames: o.frames, wanted: [...ref.keys()], bitratesKbps: o.bitratesKbps, warmupMs, captureMs, codec, ladders: ladders ?? [], capLower: capLower?.includes(codec) ?? false, upscalers, score: scoreCall, log: o.log });
+        const call = await measureCallCurves({ work, hrY4m: hr, lrY4m: lr, hr: [w, h], lr: [lw, lh], fps: o.fps, frames: o.frames, wanted: [...ref.keys()], bitratesKbps: o.bitratesKbps, warmupMs, captureMs, codec, ladders: ladders ?? [], capLower: capLower?.includes(codec) ?? false, ...(keepFrames !== undefined ? { keepFrames } : {}), upscalers, score: scoreCall, log: o.log });
         curves.push(...call);
       }
     }

@@ -34,6 +34,8 @@ export const BANDWIDTH_HELP = `npm run bench:bandwidth -- [options]
   --f-codecs <list>     codecs that also run curve F (with --e-models: a call capped one step below the
                         height C's encoder chose at each rate, upscaled like E); default: --call-codecs
   --no-f                skip curve F
+  --keep-frames <dir>   write E's and F's frames at their arriving size there, so that
+                        npm run bench -- rescore-calls can score them with other models later
   --webrtc-warmup-s <s> seconds per bitrate before measuring, for rate control and resolution adaptation (default 6)
   --webrtc-capture-s <s> seconds measured per bitrate (default 4)
   --out <dir>           results directory (default bench/results)`;
@@ -62,6 +64,7 @@ export async function bandwidthMain(argv: readonly string[]): Promise<BandwidthR
       'e-models': { type: 'string' },
       'f-codecs': { type: 'string' },
       'no-f': { type: 'boolean', default: false },
+      'keep-frames': { type: 'string' },
       'webrtc-warmup-s': { type: 'string', default: '6' },
       'webrtc-capture-s': { type: 'string', default: '4' },
       out: { type: 'string', default: RESULTS_DIR },
@@ -128,6 +131,7 @@ export async function bandwidthMain(argv: readonly string[]): Promise<BandwidthR
             codecs: parseCodecs(values['call-codecs']),
             ladders,
             capLower: ladders.length === 0 || values['no-f'] ? [] : parseCodecs(values['f-codecs'] ?? values['call-codecs']),
+            ...(values['keep-frames'] !== undefined ? { keepFrames: values['keep-frames'] } : {}),
           },
       log: (msg) => console.log(msg),
     });

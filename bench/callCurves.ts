@@ -1,11 +1,12 @@
-import { join } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { fromBytes, type RgbImage } from '../imaging/image.js';
 import type { Curve, CurvePoint } from './bandwidthAnalysis.js';
 import type { Codec } from '../imaging/codecs.js';
 import { capOneStepLower, nativeBarcodeRows, scoreAdaptive, type ScaleLadder } from './adaptiveCurves.js';
 import type { FrameUpscaler } from './nodeUpscalers.js';
 import type { WebrtcCodec } from './pages/webrtcTypes.js';
-import { barcodeBlock, measureWebrtcCurve, writeBarcodedY4m, type WebrtcPoint } from './webrtcCurve.js';
+import { barcodeBlock, measureWebrtcCurve, writeBarcodedY4m, type NativeFrame, type WebrtcPoint } from './webrtcCurve.js';
 
 export interface ScoredFrames {
   readonly psnrY: number;
@@ -35,6 +36,8 @@ export interface CallCurvesOptions {
   readonly ladders?: readonly ScaleLadder[];
   /** Curve F: a second call per rate capped one step below the height C's encoder chose. */
   readonly capLower?: boolean;
+  /** Writes E's and F's frames at their arriving size here (keptFramePath), for `bench rescore-calls`. */
+  readonly keepFrames?: string;
   readonly score: (frames: ReadonlyMap<number, RgbImage>) => Promise<ScoredFrames>;
   readonly log: (msg: string) => void;
 }
@@ -49,6 +52,19 @@ export function hideBarcode(img: RgbImage, block: number): RgbImage {
   const src = (img.height - block - 1) * rowLen;
   for (let y = img.height - block; y < img.height; y++) data.copyWithin(y * rowLen, src, src + rowLen);
   return { width: img.width, height: img.height, data };
+}
+
+/** Where a kept frame lives: `<dir>/<E|F>-<codec>/<target kbit/s>/<index>-<w>x<h>.rgb` (8-bit RGB). */
+export function keptFramePath(dir: string, tag: string, targetKbps: number, index: number, f: { width: number; height: number }): string {
+  return join(dir, tag, String(targetKbps), `${index}-${f.width}x${f.height}.rgb`);
+}
+
+async function keepFrames(dir: string, tag: string, targetKbps: number, frames: ReadonlyMap<number, NativeFrame>): Promise<void> {
+  for (const [i, f] of frames) {
+    const path = keptFramePath(dir, tag, targetKbps, i, f);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, f.rgb);
+  }
 }
 
 function callPoint(p: WebrtcPoint, r: ScoredFrames): CurvePoint {
@@ -91,6 +107,7 @@ export async function measureCallCurves(o: CallCurvesOptions): Promise<Curve[]> 
   const block = barcodeBlock(h);
   const hideNative = (img: RgbImage): RgbImage => hideBarcode(img, nativeBarcodeRows(block, img.height, h));
   const sr = async (p: WebrtcPoint, into: Map<string, CurvePoint[]>, tag: string): Promise<void> => {
+    if (o.keepFrames !== undefined) await keepFrames(o.keepFrames, tag.split(' ').join('-'), p.targetKbps, p.native);
     const r = await scoreAdaptive(p.native, w, h, ladders, hideNative, o.score);
     if (r === null) return o.log(`${tag} ${p.targetKbps} kbit/s: no frame at its arriving size, point dropped`);
     const cap = p.scaleResolutionDownBy !== undefined ? { scaleResolutionDownBy: p.scaleResolutionDownBy } : {};

@@ -1,14 +1,17 @@
 import { bandwidthMain, BANDWIDTH_HELP } from './bandwidthCli.js';
 import { qualityMain, QUALITY_HELP } from './qualityCli.js';
+import { rescoreMain, RESCORE_HELP } from './rescoreCalls.js';
 import { speedMain, SPEED_HELP } from './speedCli.js';
 
-const USAGE = `npm run bench -- <speed|quality|bandwidth> [options]   (or npm run bench:<name>)
+const USAGE = `npm run bench -- <speed|quality|bandwidth|rescore-calls> [options]   (or npm run bench:<name>)
 
 ${SPEED_HELP}
 
 ${QUALITY_HELP}
 
-${BANDWIDTH_HELP}`;
+${BANDWIDTH_HELP}
+
+${RESCORE_HELP}`;
 
 async function main(argv: readonly string[]): Promise<void> {
   const [cmd, ...rest] = argv;
@@ -21,6 +24,9 @@ async function main(argv: readonly string[]): Promise<void> {
       return;
     case 'quality':
       await qualityMain(rest);
+      return;
+    case 'rescore-calls':
+      await rescoreMain(rest);
       return;
     default:
       console.error(USAGE);
