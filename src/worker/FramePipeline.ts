@@ -69,6 +69,12 @@ export class FramePipeline<F extends FrameLike> {
     this.#resolveIdle = null;
   }
 
+  /** Closes the waiting frame (its source was detached: nothing of it should still be painted); the one in flight finishes. */
+  dropPending(): void {
+    this.#pending?.close();
+    this.#pending = null;
+  }
+
   /** Resolves once the frame in flight (if any) is done. */
   whenIdle(): Promise<void> {
     return this.#idle;

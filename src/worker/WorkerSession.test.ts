@@ -159,6 +159,33 @@ describe('WorkerSession', () => {
     expect(stale.closed).toBe(1);
   });
 
+  it('detach() closes the frame waiting behind the one in flight at once; the one in flight is still painted', async () => {
+    const s = setup();
+    s.session.start();
+    s.session.attachPushed(1);
+    await s.settledFrame(1, 0);
+    const r = s.renderers[0];
+    if (r === undefined) throw new Error('no renderer');
+    let finish!: () => void;
+    const slow = new Promise<void>((resolve) => (finish = resolve));
+    const render = r.render.bind(r);
+    r.render = async (frame, model) => {
+      await slow;
+      return render(frame, model);
+    };
+    const inFlight = new Frame(1);
+    const waiting = new Frame(2);
+    s.session.pushFrame(1, inFlight);
+    s.session.pushFrame(1, waiting);
+    expect(s.session.stats().openFrames).toBe(2);
+    s.session.detach();
+    expect([inFlight.closed, waiting.closed, s.session.stats().openFrames]).toEqual([0, 1, 1]);
+    finish();
+    await s.session.whenIdle();
+    expect(s.painted).toEqual(['bicubic', 'webgpu:tiny', 'webgpu:tiny']);
+    expect([inFlight.closed, s.session.stats().openFrames, s.session.stats().framesDropped]).toEqual([1, 0, 0]);
+  });
+
   it('dispose() frees renderers and reports no leaks; is idempotent', async () => {
     const s = setup();
     s.session.start();

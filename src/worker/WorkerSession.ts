@@ -115,6 +115,7 @@ export class WorkerSession<F extends FrameLike, S> {
 
   detach(): void {
     this.#sourceId = -1;
+    this.#pipeline.dropPending();
     const reader = this.#reader;
     this.#reader = null;
     if (reader !== null) void reader.cancel().catch(() => undefined);
