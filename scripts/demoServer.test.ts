@@ -71,7 +71,7 @@ describe('demo server', () => {
     expect(r.status).toBe(200);
     const csp = r.headers['content-security-policy'] ?? '';
     expect(csp).toContain("script-src 'self' 'wasm-unsafe-eval'");
-    expect(csp).toContain(`connect-src 'self' ws://127.0.0.1:${port} `);
+    expect(csp).toContain(`connect-src 'self' data: blob: ws://127.0.0.1:${port} `);
     expect(csp).toContain("object-src 'none'");
     expect(r.headers['x-content-type-options']).toBe('nosniff');
     expect((await rawRequest(port, `GET / HTTP/1.1\r\nHost: rebound.example:${port}`)).status).toBe(421);

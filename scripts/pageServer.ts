@@ -23,14 +23,16 @@ const TYPES: Record<string, string> = {
 
 /**
  * The demo pages' Content-Security-Policy: scripts, workers and fetches from this origin only (plus the
- * WebAssembly compile that TF.js and onnxruntime backends need, blob: workers and media, and WebSockets to
- * this machine, where the signaling servers run). `{host}` is the request's (checked) Host.
+ * WebAssembly compile that TF.js and onnxruntime backends need, blob: workers and media, data:/blob: fetches,
+ * and WebSockets to this machine, where the signaling servers run). `{host}` is the request's (checked) Host.
  */
 export const DEMO_CSP = [
   "default-src 'self'",
   "script-src 'self' 'wasm-unsafe-eval'",
   "worker-src 'self' blob:",
-  'connect-src \'self\' ws://{host} ws://127.0.0.1:* ws://localhost:* ws://[::1]:*',
+  // data: and blob: are inline content, not a channel out: the SDK's packaged models can be data: URLs
+  // (Vite inlines small files). Chromium rejects IPv6 literals in sources, so no [::1].
+  'connect-src \'self\' data: blob: ws://{host} ws://127.0.0.1:* ws://localhost:*',
   "img-src 'self' data: blob:",
   "media-src 'self' blob: mediastream:",
   "style-src 'self' 'unsafe-inline'",
