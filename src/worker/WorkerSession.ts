@@ -1,6 +1,8 @@
 import { FallbackLadder, type Failure } from './FallbackLadder.js';
 import { FrameLedger, FramePipeline, type FrameLike, type TrackedFrame } from './FramePipeline.js';
+import { ModelLoads } from './ModelLoads.js';
 import { PaintTracker } from './PaintTracker.js';
+import { pumpFrames } from './pumpFrames.js';
 import { serializeError, type BackendKind, type LeakReport, type ModelRef, type ReceiverStats, type WorkerConfig, type WorkerToMain } from './protocol.js';
 import { BackendUnavailableError, type FrameSink, type ModelRenderer, type PlainRenderer, type Platform, type RenderResult } from './renderers.js';
 import { ScaleSelector } from './ScaleSelector.js';
@@ -27,12 +29,12 @@ export class WorkerSession<F extends FrameLike, S> {
   #plain: PlainRenderer<F, S> | null = null;
   #renderer: ModelRenderer<F, S> | null = null;
   #bringUp: Promise<void> = Promise.resolve();
-  /** Model loads in flight, by URL. */
-  readonly #loads = new Map<string, Promise<void>>();
+  readonly #loads = new ModelLoads(this.#abort.signal);
   #enabled: boolean;
   #sourceId = -1;
   #firstFrameSent = true;
-  #reader: ReadableStreamDefaultReader<F> | null = null;
+  /** Stops reading the current stream source; null for pushed sources. */
+  #stopReading: (() => void) | null = null;
   #stopStats: (() => void) | null = null;
   #disposed = false;
 
@@ -55,7 +57,7 @@ export class WorkerSession<F extends FrameLike, S> {
   /** Resolves when the current bring-up (initial, or after a fallback) and every model load have settled. */
   async whenSettled(): Promise<void> {
     await this.#bringUp;
-    while (this.#loads.size > 0) await Promise.allSettled([...this.#loads.values()]);
+    await this.#loads.settled();
   }
 
   whenIdle(): Promise<void> {
@@ -78,24 +80,13 @@ export class WorkerSession<F extends FrameLike, S> {
 
   attachStream(sourceId: number, readable: ReadableStream<F>): void {
     this.#beginSource(sourceId);
-    const reader = readable.getReader();
-    this.#reader = reader;
-    void (async () => {
-      for (;;) {
-        let result: ReadableStreamReadResult<F>;
-        try {
-          result = await reader.read();
-        } catch {
-          break;
-        }
-        if (result.done) break;
-        this.pushFrame(sourceId, result.value);
-      }
-      if (this.#reader === reader && !this.#disposed) {
-        this.#reader = null;
-        this.post({ type: 'source-ended', sourceId });
-      }
-    })();
+    const stop = pumpFrames(readable, (frame) => this.pushFrame(sourceId, frame), () => {
+      // Not after detach() or a newer source: those stopped it on purpose.
+      if (this.#stopReading !== stop || this.#disposed) return;
+      this.#stopReading = null;
+      this.post({ type: 'source-ended', sourceId });
+    });
+    this.#stopReading = stop;
   }
 
   /** Starts a source fed by pushFrame() (the requestVideoFrameCallback path). */
@@ -116,9 +107,9 @@ export class WorkerSession<F extends FrameLike, S> {
   detach(): void {
     this.#sourceId = -1;
     this.#pipeline.dropPending();
-    const reader = this.#reader;
-    this.#reader = null;
-    if (reader !== null) void reader.cancel().catch(() => undefined);
+    const stop = this.#stopReading;
+    this.#stopReading = null;
+    stop?.();
   }
 
   setEnabled(enabled: boolean): void {
@@ -161,7 +152,7 @@ export class WorkerSession<F extends FrameLike, S> {
       this.#stopStats?.();
       await this.#pipeline.close();
       await this.#bringUp.catch(() => undefined);
-      await Promise.allSettled([...this.#loads.values()]);
+      await this.#loads.settled();
       this.#renderer?.dispose();
       this.#renderer = null;
       this.#plain?.dispose();
@@ -239,20 +230,14 @@ export class WorkerSession<F extends FrameLike, S> {
   }
 
   #ensureLoaded(renderer: ModelRenderer<F, S>, model: ModelRef): void {
-    if (renderer.has(model) || this.#loads.has(model.url)) return;
-    const load = renderer.prepare(model, this.#abort.signal).then(
-      () => undefined,
-      (error: unknown) => {
-        // A renderer replaced meanwhile (device lost) takes its half-loaded models with it: not an error.
-        if (this.#abort.signal.aborted || this.#renderer !== renderer) return;
-        this.#reportError(error);
-        // Weights that fail on one backend fail on every backend: that model is gone for this session.
-        this.#selector?.drop(model);
-        if (this.#selector?.empty === true) this.#failRenderer(renderer, 'model-load-failed', error);
-      },
-    );
-    this.#loads.set(model.url, load);
-    void load.finally(() => this.#loads.delete(model.url));
+    this.#loads.ensure(renderer, model, (error) => {
+      // A renderer replaced meanwhile (device lost) takes its half-loaded models with it: not an error.
+      if (this.#abort.signal.aborted || this.#renderer !== renderer) return;
+      this.#reportError(error);
+      // Weights that fail on one backend fail on every backend: that model is gone for this session.
+      this.#selector?.drop(model);
+      if (this.#selector?.empty === true) this.#failRenderer(renderer, 'model-load-failed', error);
+    });
   }
 
   #observeModelTime(model: ModelRef, ms: number): void {

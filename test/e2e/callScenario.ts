@@ -2,9 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import sharp from 'sharp';
-import { CALL_FLAGS, openPage, until, type PairAddress } from '../../scripts/demoHeadless.js';
-import { startDemoServer } from '../../scripts/demoServer.js';
-import { launchChromium, type LaunchedBrowser } from '../browser/chromium.js';
+import { openPage, until, type PairAddress } from '../../scripts/demoHeadless.js';
+import type { LaunchedBrowser } from '../browser/chromium.js';
+import { mirror, openCallRig } from './callRig.js';
 import { separableBicubic } from './separableBicubic.js';
 import { psnr, referenceUpscale, rgbaBase64ToRgb, screenshotRgb, type RgbImage } from '../browser/fixtures.js';
 
@@ -71,18 +71,6 @@ function subsample(img: RgbImage, step: number): RgbImage {
   return { width, height, data };
 }
 
-function mirror(img: RgbImage): RgbImage {
-  const data = new Uint8Array(img.data.length);
-  for (let y = 0; y < img.height; y++) {
-    for (let x = 0; x < img.width; x++) {
-      const s = (y * img.width + (img.width - 1 - x)) * 3;
-      const d = (y * img.width + x) * 3;
-      data.set(img.data.subarray(s, s + 3), d);
-    }
-  }
-  return { width: img.width, height: img.height, data };
-}
-
 /**
  * Waits until attach() resolved (page phase 'running') and the call has settled (`settledAt`), then for
  * `frames` more frames painted by `backend`. Frames painted while the model loads are bicubic stopgaps and
@@ -115,19 +103,9 @@ export async function runCallScenario(o: ScenarioOptions): Promise<ScenarioRepor
   const log: string[] = [];
   const t0 = Date.now();
   const step = (what: string): void => console.error(`[e2e ${o.mode} +${((Date.now() - t0) / 1000).toFixed(1)}s] ${what}`);
-  const server = await startDemoServer({
-    host: '127.0.0.1', port: 0, iceServers: [], sfuHost: '127.0.0.1', tokenSecret: undefined,
-    mounts: { '/': o.pagesDir, '/models/': o.modelsDir },
-  });
-  // One browser per page: each page is the front tab of its own browser (background tabs are not
-  // composited, so their screenshots and frame reads stall) and has its own GPU process, so seconds-long
-  // SwiftShader inference in one cannot stall another.
-  const browsers: LaunchedBrowser[] = [];
-  const launch = async (): Promise<LaunchedBrowser> => {
-    const b = await launchChromium({ webgpu: true, fakeVideo: o.y4m, loopbackWebRTC: true, extraArgs: CALL_FLAGS });
-    browsers.push(b);
-    return b;
-  };
+  const rig = await openCallRig({ '/': o.pagesDir, '/models/': o.modelsDir }, o.y4m);
+  const { server } = rig;
+  const launch = (): Promise<LaunchedBrowser> => rig.launch();
   try {
     const launched = await launch();
     const q = `mode=${o.mode}&room=e2e&loopback=1`;
@@ -215,7 +193,6 @@ export async function runCallScenario(o: ScenarioOptions): Promise<ScenarioRepor
     writeFileSync(join(o.outDir, `${o.mode}-report.json`), JSON.stringify(report, null, 2));
     return report;
   } finally {
-    await Promise.all(browsers.map((b) => b.close()));
-    await server.close();
+    await rig.close();
   }
 }
