@@ -15,10 +15,12 @@ case "$model" in
     train --variant "$model" --out "models/$model" --steps 9000 --lr 2e-3 --warmup 200 --val-every 1000 --ckpt-every 500 --max-minutes 9 "$@" ;;
   lite48x8|lite48x8-x2|lite48x8-x3)
     train --variant "$model" --out "models/$model" --degrade "$MIX" --steps 8000 --lr 2e-3 --warmup 200 --val-every 1000 --ckpt-every 250 --max-minutes 35 "$@" ;;
+  lite32x4-x2|lite32x4-x3)
+    train --variant "$model" --out "models/$model" --steps 8000 --lr 2e-3 --warmup 200 --val-every 500 --ckpt-every 250 --max-minutes 30 "$@" ;;
   paper-skip)
     train --variant paper-skip --out models/paper-skip --patch 64 --steps 4000 --lr 1e-3 --warmup 100 --val-every 250 --ckpt-every 50 --max-minutes 80 "$@" ;;
   paper-skip-gan)
     train --variant paper-skip --phase gan --init training/checkpoints/paper-skip.pt --out models/paper-skip-gan --patch 64 --batch 8 --lr 1e-4 \
-      --schedule constant --warmup 1 --steps 400 --val-every 50 --ckpt-every 25 --max-minutes 15 "$@" ;;
+      --schedule constant --warmup 1 --steps 400 --val-every 50 --ckpt-every 10 --max-minutes 35 "$@" ;;
   *) echo "unknown model '$model'" >&2; exit 2 ;;
 esac
