@@ -47,7 +47,7 @@ describe('SwiftSRReceiver without WebGPU', () => {
     const W = 64;
     const H = 36;
     const out = { width: W * 4, height: H * 4 };
-    await h.call('start', { width: W, height: H, fps: 10, options: { tiers: ['tiny'], adaptive: false, modelBaseUrl: `${h.modelBaseUrl}missing/`, outputWidth: out.width, outputHeight: out.height, statsIntervalMs: 200 } });
+    await h.call('start', { width: W, height: H, fps: 10, options: { tiers: ['tiny'], adaptive: false, modelBaseUrl: `${h.modelBaseUrl}missing/`, outputWidth: out.width, outputHeight: out.height, statsIntervalMs: 200, onModelError: 'bicubic' } });
     const errors = await h.call('events', 'error');
     expect(errors.map((e) => e.data)).toEqual([{ name: 'ModelLoadError', code: 'fetch-failed', message: expect.stringMatching(/HTTP 404/) as unknown }]);
     const fallbacks = (await h.call('events', 'fallback')).map((e) => e.data as { to: string; reason: string });
