@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { redirectingFetch } from '../src/worker/fileUrls.js';
-import { renderShippedModule, SHIPPED_MODULE, shippedModelFiles } from './shippedModels.js';
+import { packageFilesWithModels, readPackageFiles, renderShippedModule, SHIPPED_MODULE, shippedModelFiles } from './shippedModels.js';
 
 const MODELS = fileURLToPath(new URL('../models/', import.meta.url));
 
@@ -12,6 +12,7 @@ describe('npm run models:shipped', () => {
     expect(readFileSync(SHIPPED_MODULE, 'utf8')).toBe(renderShippedModule(files));
     expect(files).toContain('tiny/group1-shard1of1.bin');
     expect(files.some((f) => f.startsWith('paper'))).toBe(false);
+    expect(readPackageFiles()).toEqual(packageFilesWithModels(readPackageFiles(), files));
   });
 
   it("the worker's redirecting fetch swaps listed URLs and passes the rest through", async () => {

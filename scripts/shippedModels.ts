@@ -39,8 +39,27 @@ ${lines.join('\n')}
 `;
 }
 
+const PACKAGE_JSON = join(ROOT, 'package.json');
+
+/**
+ * package.json `files` with the model entries replaced by exactly the shipped files (one glob per model
+ * folder), so that a model folder that is not in the catalogue, or of the paper tier, never reaches npm.
+ */
+export function packageFilesWithModels(files: readonly string[], shipped: readonly string[]): string[] {
+  const rest = files.filter((f) => !f.startsWith('models/') && !f.startsWith('!models/'));
+  const dirs = [...new Set(shipped.filter((f) => f.includes('/')).map((f) => dirname(f)))];
+  return [...rest, 'models/index.json', ...dirs.map((d) => `models/${d}/*`)];
+}
+
+export function readPackageFiles(): string[] {
+  return (JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { files: string[] }).files;
+}
+
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const files = shippedModelFiles(join(ROOT, 'models'));
   writeFileSync(SHIPPED_MODULE, renderShippedModule(files));
-  console.log(`${SHIPPED_MODULE}: ${files.length} files`);
+  const pkg = JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { files: string[] };
+  pkg.files = packageFilesWithModels(pkg.files, files);
+  writeFileSync(PACKAGE_JSON, `${JSON.stringify(pkg, null, 2)}\n`);
+  console.log(`${SHIPPED_MODULE} and package.json files: ${files.length} model files`);
 }

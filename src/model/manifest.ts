@@ -1,5 +1,5 @@
 import { ModelLoadError } from './ModelLoadError.js';
-import type { GeneratorConfig } from './types.js';
+import type { GeneratorConfig } from './config.js';
 import { validateConfig } from './weightSpec.js';
 
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };

@@ -122,7 +122,7 @@ async function readFileAtMost(fs: NodeFsPromises, path: string, cap: number, sig
  * never pull it in and the DOM/worker typechecks need no Node types.
  */
 export async function importNodeModule<T>(specifier: string): Promise<T> {
-  return (await import(/* @vite-ignore */ specifier)) as T;
+  return (await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier)) as T;
 }
 
 export function nodeDirFiles(dir: string): ModelFiles {

@@ -1,4 +1,4 @@
-import type { GeneratorConfig } from './types.js';
+import type { GeneratorConfig } from './config.js';
 
 export type ModelScale = GeneratorConfig['scale'];
 

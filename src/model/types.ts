@@ -1,21 +1,8 @@
 import type * as tf from '@tensorflow/tfjs-core';
 
-/** Global residual added to the network output; 'none' is the paper. */
-export type SkipMode = 'none' | 'bilinear' | 'nearest';
+import type { GeneratorConfig } from './config.js';
 
-/**
- * 'paper': upsample blocks of [sep-conv 3x3 C->4C, pixel shuffle x2, PReLU] then a 9x9 sep-conv to RGB
- * at output resolution. 'espcn': every conv at input resolution, one pixel shuffle to RGB at the end.
- */
-export type TailMode = 'paper' | 'espcn';
-
-export interface GeneratorConfig {
-  readonly scale: 2 | 3 | 4;
-  readonly channels: number;
-  readonly blocks: number;
-  readonly skip: SkipMode;
-  readonly tail: TailMode;
-}
+export type { GeneratorConfig, SkipMode, TailMode } from './config.js';
 
 /** Named tensors; names follow the PyTorch reference's state-dict keys. */
 export type GeneratorWeights = Map<string, tf.Tensor>;

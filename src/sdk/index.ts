@@ -3,7 +3,7 @@ export { DEFAULTS, DEFAULT_MODEL_BASE_URL, resolveOptions, type ReceiverOptions,
 export type { ReceiverEventMap, ReceiverState, StateChangeEvent, FallbackEvent, TierChangeEvent, ScaleChangeEvent } from './events.js';
 export type { ModelSelection } from './modelOptions.js';
 export { SwiftSRError, InvalidStateError, deserializeError, type SwiftSRErrorCode } from './errors.js';
-export { detectMainThread, detectGpu, chooseInputPath, chooseOutputPath, type MainThreadSupport, type GpuSupport, type FrameInputPath, type FrameOutputPath } from './support.js';
+export { detectMainThread, detectGpu, chooseInputPath, chooseOutputPath, type MainThreadSupport, type GpuSupport, type GpuLike, type FrameInputPath, type FrameOutputPath } from './support.js';
 export { resolveVideoTrack, type VideoSource } from './sources.js';
 export { trackFromSimplePeer, attachSimplePeer, type SimplePeerLike } from './adapters/simplePeer.js';
 export { trackFromConsumer, attachConsumer, type ConsumerLike } from './adapters/mediasoup.js';
