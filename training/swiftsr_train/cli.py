@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .data import DataError
 from .variants import REPO, load_variants
@@ -30,24 +30,20 @@ def parse_mix(s: str) -> dict[str, float]:
     return mix
 
 
-def positive_int(s: str) -> int:
-    try:
-        n = int(s)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f'expected a positive integer, got {s!r}') from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f'expected a positive integer, got {n}')
-    return n
+def _positive(cast: Callable[[str], float], what: str) -> Callable[[str], Any]:
+    def parse(s: str) -> Any:
+        try:
+            x = cast(s)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f'expected a positive {what}, got {s!r}') from None
+        if not x > 0:
+            raise argparse.ArgumentTypeError(f'expected a positive {what}, got {x}')
+        return x
+    return parse
 
 
-def positive_float(s: str) -> float:
-    try:
-        x = float(s)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f'expected a positive number, got {s!r}') from None
-    if not x > 0:
-        raise argparse.ArgumentTypeError(f'expected a positive number, got {x}')
-    return x
+positive_int = _positive(int, 'integer')
+positive_float = _positive(float, 'number')
 
 
 def build_parser() -> argparse.ArgumentParser:
