@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Frame, setup } from './testing/fakeSession.js';
+import { Frame, running, setup } from './testing/fakeSession.js';
 
 describe('WorkerSession', () => {
   it('paints bicubic while the model loads, then the model; first-frame comes from the model', async () => {
@@ -50,12 +50,8 @@ describe('WorkerSession', () => {
   });
 
   it('a render error paints that frame with bicubic, reports it, and replaces the rung', async () => {
-    const s = setup();
-    s.session.start();
-    s.session.attachPushed(1);
-    await s.settledFrame(1, 0);
-    const r = s.renderers[0];
-    if (r === undefined) throw new Error('no renderer');
+    const s = await running();
+    const r = s.renderer;
     r.failNext = true;
     await s.frame(1, 1);
     expect(s.painted).toEqual(['bicubic', 'webgpu:tiny', 'bicubic']);
@@ -67,12 +63,8 @@ describe('WorkerSession', () => {
   });
 
   it('a render stuck on a lost context loses the race to the loss: the frame is painted, the ladder steps', async () => {
-    const s = setup();
-    s.session.start();
-    s.session.attachPushed(1);
-    await s.settledFrame(1, 0);
-    const r = s.renderers[0];
-    if (r === undefined) throw new Error('no renderer');
+    const s = await running();
+    const r = s.renderer;
     r.hang = true;
     s.session.pushFrame(1, new Frame(1));
     await new Promise((resolve) => setTimeout(resolve, 0));
@@ -123,12 +115,8 @@ describe('WorkerSession', () => {
   });
 
   it('steps down a tier when the model is slower than the frame budget', async () => {
-    const s = setup({ models: ['lite32x4', 'tiny'], adaptive: true });
-    s.session.start();
-    s.session.attachPushed(1);
-    await s.settledFrame(1, 0);
-    const r = s.renderers[0];
-    if (r === undefined) throw new Error('no renderer');
+    const s = await running({ models: ['lite32x4', 'tiny'], adaptive: true });
+    const r = s.renderer;
     expect(s.painted.at(-1)).toBe('webgpu:lite32x4');
     r.modelMs = 80;
     for (let i = 0; i < 30; i++) await s.frame(1, i + 1);
@@ -160,12 +148,8 @@ describe('WorkerSession', () => {
   });
 
   it('detach() closes the frame waiting behind the one in flight at once; the one in flight is still painted', async () => {
-    const s = setup();
-    s.session.start();
-    s.session.attachPushed(1);
-    await s.settledFrame(1, 0);
-    const r = s.renderers[0];
-    if (r === undefined) throw new Error('no renderer');
+    const s = await running();
+    const r = s.renderer;
     let finish!: () => void;
     const slow = new Promise<void>((resolve) => (finish = resolve));
     const render = r.render.bind(r);

@@ -127,3 +127,14 @@ export function setup(opts: SetupOptions = {}) {
   };
   return { session, log, posted, painted, renderers, frame, settledFrame, of: <T extends WorkerToMain['type']>(type: T) => posted.filter((m) => m.type === type) as Extract<WorkerToMain, { type: T }>[] };
 }
+
+/** setup(), started on source 1 with one settled 480x270 frame painted by the model; `renderer` is the live rung. */
+export async function running(opts: SetupOptions = {}): Promise<ReturnType<typeof setup> & { renderer: FakeRenderer }> {
+  const s = setup(opts);
+  s.session.start();
+  s.session.attachPushed(1);
+  await s.settledFrame(1, 0);
+  const renderer = s.renderers[0];
+  if (renderer === undefined) throw new Error('no renderer came up');
+  return { ...s, renderer };
+}
