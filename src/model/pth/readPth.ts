@@ -30,7 +30,7 @@ interface TensorRef {
   readonly stride: readonly number[];
 }
 
-function halfToFloat(h: number): number {
+export function halfToFloat(h: number): number {
   const s = (h & 0x8000) !== 0 ? -1 : 1;
   const e = (h >> 10) & 0x1f;
   const f = h & 0x3ff;

@@ -1,0 +1,194 @@
+import { crc32 } from '../model/pth/zip.js';
+import { checkWeightValues } from '../model/weightValues.js';
+import { floatToHalf, halfBitsToFloat } from './float16.js';
+import { ModelUpdateError } from './ModelUpdateError.js';
+import { DIGEST_BYTES, type UpdateBase } from './updateBase.js';
+
+/**
+ * A model update on the wire (all integers little-endian):
+ *
+ * | bytes | field |
+ * |---|---|
+ * | 4 | magic `SRWU` |
+ * | 1 | version (1) |
+ * | 1 | encoding: 1 = fp16 deltas, 2 = int8 deltas with a float32 step per tensor |
+ * | 1 | scale (2, 3, 4) |
+ * | 1 | n = variant name length (1..32), then n ASCII bytes |
+ * | 32 | base digest (UpdateBase.digest: SHA-256 of the base's folded float32 weights) |
+ * | 4 | sequence number (u32, >= 1) |
+ * | 2 | tensor count (must equal the variant's folded weightSpecs) |
+ * | … | payload, tensors in folded weightSpecs order, no names: fp16: 2 bytes per weight; int8: per tensor a float32 step then 1 byte per weight |
+ * | 4 | CRC-32 of everything before it |
+ *
+ * The CRC is for integrity (a corrupted relay, a bug); authenticity is the transport's (DTLS data channel).
+ */
+export const UPDATE_MAGIC = 'SRWU';
+export const UPDATE_VERSION = 1;
+export const MAX_VARIANT_NAME = 32;
+/** Default magnitude limit of a decoded weight (shipped models stay below ~30). */
+export const DEFAULT_MAX_ABS_WEIGHT = 1024;
+
+export type UpdateEncoding = 'fp16' | 'int8';
+const ENCODING_IDS: Record<UpdateEncoding, number> = { fp16: 1, int8: 2 };
+const FIXED_HEADER = 4 + 1 + 1 + 1 + 1 + DIGEST_BYTES + 4 + 2;
+
+export interface EncodeOptions {
+  readonly encoding?: UpdateEncoding;
+}
+
+export interface DecodeExpectations {
+  /** The last applied sequence number: anything at or below it is 'stale-sequence'. */
+  readonly after?: number;
+  /** Refuse decoded weights beyond this magnitude ('out-of-range'); default DEFAULT_MAX_ABS_WEIGHT. */
+  readonly maxAbsWeight?: number;
+}
+
+export interface DecodedUpdate {
+  readonly seq: number;
+  readonly encoding: UpdateEncoding;
+  /** New folded weights in spec order (fresh arrays; the base is untouched). */
+  readonly values: Float32Array[];
+}
+
+function payloadBytes(base: UpdateBase, encoding: UpdateEncoding): number {
+  return encoding === 'fp16' ? 2 * base.count : base.count + 4 * base.specs.length;
+}
+
+function headerBytes(base: UpdateBase): number {
+  return FIXED_HEADER + base.variant.length;
+}
+
+/** Exact size of an update for this base: header, payload and CRC. */
+export function updateBytes(base: UpdateBase, encoding: UpdateEncoding): number {
+  return headerBytes(base) + payloadBytes(base, encoding) + 4;
+}
+
+/** The largest valid update for this base: anything longer is refused before it is parsed. */
+export function maxUpdateBytes(base: UpdateBase): number {
+  return Math.max(updateBytes(base, 'fp16'), updateBytes(base, 'int8'));
+}
+
+/**
+ * Encodes `adapted` (folded values in spec order, as foldedValues() reads them) as deltas against the base.
+ * Throws RangeError for a bad sequence number or a delta beyond fp16 range, TypeError for wrong sizes.
+ */
+export function encodeModelUpdate(base: UpdateBase, adapted: readonly Float32Array[], seq: number, opts: EncodeOptions = {}): Uint8Array {
+  const encoding = opts.encoding ?? 'fp16';
+  if (!Number.isInteger(seq) || seq < 1 || seq > 0xffffffff) throw new RangeError(`sequence number must be an integer in [1, 2^32 - 1], got ${seq}`);
+  if (!(encoding in ENCODING_IDS)) throw new RangeError(`unknown encoding '${String(encoding)}'`);
+  if (base.variant.length > MAX_VARIANT_NAME || !/^[\x21-\x7e]+$/.test(base.variant)) throw new RangeError(`variant name '${base.variant}' cannot be sent`);
+  if (adapted.length !== base.specs.length) throw new TypeError(`${adapted.length} tensors, ${base.variant} has ${base.specs.length}`);
+  const out = new Uint8Array(updateBytes(base, encoding));
+  const view = new DataView(out.buffer);
+  let at = 0;
+  for (const ch of UPDATE_MAGIC) out[at++] = ch.charCodeAt(0);
+  out[at++] = UPDATE_VERSION;
+  out[at++] = ENCODING_IDS[encoding];
+  out[at++] = base.config.scale;
+  out[at++] = base.variant.length;
+  for (const ch of base.variant) out[at++] = ch.charCodeAt(0);
+  out.set(base.digest, at);
+  at += DIGEST_BYTES;
+  view.setUint32(at, seq, true);
+  view.setUint16(at + 4, base.specs.length, true);
+  at += 6;
+  base.specs.forEach((spec, t) => {
+    const b = base.values[t] as Float32Array;
+    const a = adapted[t] as Float32Array;
+    if (a.length !== b.length) throw new TypeError(`'${spec.name}' has ${a.length} values, expected ${b.length}`);
+    if (encoding === 'fp16') {
+      for (let i = 0; i < a.length; i++, at += 2) {
+        const h = floatToHalf((a[i] ?? 0) - (b[i] ?? 0));
+        if ((h & 0x7c00) === 0x7c00) throw new RangeError(`'${spec.name}'[${i}]: the delta ${(a[i] ?? 0) - (b[i] ?? 0)} is not a finite fp16`);
+        view.setUint16(at, h, true);
+      }
+      return;
+    }
+    let maxAbs = 0;
+    for (let i = 0; i < a.length; i++) maxAbs = Math.max(maxAbs, Math.abs((a[i] ?? 0) - (b[i] ?? 0)));
+    if (!Number.isFinite(maxAbs)) throw new RangeError(`'${spec.name}': non-finite adapted weights`);
+    const step = Math.fround(maxAbs / 127);
+    view.setFloat32(at, step, true);
+    at += 4;
+    for (let i = 0; i < a.length; i++, at++) {
+      const q = step === 0 ? 0 : Math.round(((a[i] ?? 0) - (b[i] ?? 0)) / step);
+      view.setInt8(at, Math.max(-127, Math.min(127, q)));
+    }
+  });
+  view.setUint32(at, crc32(out.subarray(0, at)), true);
+  return out;
+}
+
+function fail(code: ConstructorParameters<typeof ModelUpdateError>[0], message: string): never {
+  throw new ModelUpdateError(code, message);
+}
+
+/**
+ * Validates an update against the receiver's base and returns the new weights. Costs are bounded by the
+ * base: a message longer than maxUpdateBytes(base) is refused unread, and the only allocation is the new
+ * weights (base.count floats). Throws ModelUpdateError only.
+ */
+export function decodeModelUpdate(message: unknown, base: UpdateBase, expect: DecodeExpectations = {}): DecodedUpdate {
+  let bytes: Uint8Array;
+  if (message instanceof Uint8Array) bytes = message;
+  else if (message instanceof ArrayBuffer) bytes = new Uint8Array(message);
+  else fail('bad-type', `an update must be binary (Uint8Array or ArrayBuffer), got ${message === null ? 'null' : typeof message}`);
+  const limit = maxUpdateBytes(base);
+  if (bytes.length > limit) fail('too-large', `${bytes.length} bytes; an update for ${base.variant} is at most ${limit}`);
+  if (bytes.length < FIXED_HEADER + 1 + 4) fail('truncated', `${bytes.length} bytes is shorter than any update header`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (String.fromCharCode(...bytes.subarray(0, 4)) !== UPDATE_MAGIC) fail('bad-magic', 'not a SwiftSR model update (magic differs)');
+  if (bytes[4] !== UPDATE_VERSION) fail('bad-version', `update format version ${String(bytes[4])}; this receiver reads ${UPDATE_VERSION}`);
+  const encoding = (Object.keys(ENCODING_IDS) as UpdateEncoding[]).find((k) => ENCODING_IDS[k] === bytes[5]);
+  if (encoding === undefined) fail('bad-encoding', `unknown delta encoding ${String(bytes[5])}`);
+  const nameLength = bytes[7] ?? 0;
+  if (nameLength < 1 || nameLength > MAX_VARIANT_NAME) fail('bad-header', `variant name length ${nameLength} is outside [1, ${MAX_VARIANT_NAME}]`);
+  const header = FIXED_HEADER + nameLength;
+  if (bytes.length < header + 4) fail('truncated', `${bytes.length} bytes; the header alone needs ${header + 4}`);
+  const variant = String.fromCharCode(...bytes.subarray(8, 8 + nameLength));
+  const seq = view.getUint32(8 + nameLength + DIGEST_BYTES, true);
+  const tensors = view.getUint16(header - 2, true);
+  if (tensors !== base.specs.length) fail('bad-header', `${tensors} tensors; ${base.variant} has ${base.specs.length}`);
+  const size = header + payloadBytes(base, encoding) + 4;
+  if (bytes.length < size) fail('truncated', `${bytes.length} bytes; this ${encoding} update needs ${size}`);
+  if (bytes.length > size) fail('bad-length', `${bytes.length} bytes; this ${encoding} update is exactly ${size}`);
+  const crc = view.getUint32(size - 4, true);
+  if (crc32(bytes.subarray(0, size - 4)) !== crc) fail('checksum-mismatch', 'the update CRC-32 differs (corrupted message)');
+  if (variant !== base.variant || bytes[6] !== base.config.scale) {
+    fail('wrong-variant', `update for '${variant}' x${String(bytes[6])}; this receiver runs '${base.variant}' x${base.config.scale}`);
+  }
+  const digest = bytes.subarray(8 + nameLength, 8 + nameLength + DIGEST_BYTES);
+  if (!digest.every((b, i) => b === base.digest[i])) fail('wrong-base', `update is a delta against other base weights than ${base.variant} ${base.digestHex.slice(0, 12)}…`);
+  if (seq === 0) fail('bad-header', 'sequence number 0 is reserved for the base model');
+  if (expect.after !== undefined && seq <= expect.after) fail('stale-sequence', `sequence ${seq} is not after the last applied ${expect.after}`);
+  return { seq, encoding, values: applyDeltas(base, view, header, encoding, expect.maxAbsWeight ?? DEFAULT_MAX_ABS_WEIGHT) };
+}
+
+function applyDeltas(base: UpdateBase, view: DataView, start: number, encoding: UpdateEncoding, maxAbs: number): Float32Array[] {
+  let at = start;
+  return base.specs.map((spec, t) => {
+    const b = base.values[t] as Float32Array;
+    const out = new Float32Array(b.length);
+    let step = 0;
+    if (encoding === 'int8') {
+      step = view.getFloat32(at, true);
+      at += 4;
+      if (!Number.isFinite(step)) fail('non-finite', `'${spec.name}': quantisation step ${step}`);
+      if (step < 0) fail('bad-payload', `'${spec.name}': negative quantisation step ${step}`);
+    }
+    for (let i = 0; i < out.length; i++) {
+      const d = encoding === 'fp16' ? halfBitsToFloat(view.getUint16(at + 2 * i, true)) : step * view.getInt8(at + i);
+      const v = (b[i] ?? 0) + d;
+      // NaN compares false here; checkWeightValues below names it.
+      if (Math.abs(v) > maxAbs && Number.isFinite(v)) fail('out-of-range', `'${spec.name}' element ${i} would be ${v}, beyond ±${maxAbs}`);
+      out[i] = v;
+    }
+    at += encoding === 'fp16' ? 2 * out.length : out.length;
+    try {
+      checkWeightValues(spec.name, out);
+    } catch (e) {
+      fail('non-finite', (e as Error).message);
+    }
+    return out;
+  });
+}

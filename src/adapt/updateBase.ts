@@ -1,0 +1,91 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import { sha256Hex } from '../model/sha256.js';
+import type { GeneratorConfig, GeneratorWeights } from '../model/types.js';
+import { VARIANTS } from '../model/variants.js';
+import { checkWeightValues } from '../model/weightValues.js';
+import { weightSpecs, type WeightSpec } from '../model/weightSpec.js';
+
+/**
+ * The shipped model an update is a delta against, as plain arrays (no TF.js tensors: decoding runs anywhere,
+ * and nothing a message says can touch GPU memory). `values` are private copies in the folded weightSpecs
+ * order; encoding and decoding only ever read them.
+ */
+export interface UpdateBase {
+  readonly variant: string;
+  readonly config: GeneratorConfig;
+  /** weightSpecs(config, { folded: true }): the order and sizes of the tensors on the wire. */
+  readonly specs: readonly WeightSpec[];
+  readonly values: readonly Float32Array[];
+  /** Total number of weights (sum of the specs' sizes). */
+  readonly count: number;
+  /**
+   * SHA-256 of the folded weights as little-endian float32, concatenated in spec order. For a model saved
+   * folded in one shard (every shipped model) this is the shard's `sha256` in swiftsr.json.
+   */
+  readonly digest: Uint8Array;
+  readonly digestHex: string;
+}
+
+export const DIGEST_BYTES = 32;
+
+function sizeOf(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** Little-endian float32 bytes of the tensors, concatenated (the shard layout). */
+export function weightBytes(values: readonly Float32Array[]): Uint8Array {
+  const total = values.reduce((n, v) => n + v.length, 0);
+  const out = new Uint8Array(4 * total);
+  const view = new DataView(out.buffer);
+  let at = 0;
+  for (const v of values) {
+    for (let i = 0; i < v.length; i++, at += 4) view.setFloat32(at, v[i] ?? 0, true);
+  }
+  return out;
+}
+
+function hexToBytes(hex: string): Uint8Array {
+  return Uint8Array.from({ length: hex.length / 2 }, (_, i) => parseInt(hex.slice(2 * i, 2 * i + 2), 16));
+}
+
+/**
+ * Builds the base from folded values in spec order (e.g. a loaded model's weights). Throws TypeError for an
+ * unknown variant or wrong sizes, and ModelLoadError('non-finite-weights') for NaN/Inf.
+ */
+export async function createUpdateBase(variant: string, values: readonly Float32Array[]): Promise<UpdateBase> {
+  const info = VARIANTS.get(variant);
+  if (info === undefined) throw new TypeError(`createUpdateBase: unknown variant '${variant}'`);
+  const specs = weightSpecs(info.config, { folded: true });
+  if (values.length !== specs.length) throw new TypeError(`createUpdateBase: ${values.length} tensors, ${variant} (folded) has ${specs.length}`);
+  const copies = specs.map((s, i) => {
+    const v = values[i] ?? new Float32Array(0);
+    if (v.length !== sizeOf(s.shape)) throw new TypeError(`createUpdateBase: '${s.name}' has ${v.length} values, expected ${sizeOf(s.shape)}`);
+    checkWeightValues(s.name, v);
+    return Float32Array.from(v);
+  });
+  const digestHex = await sha256Hex(weightBytes(copies));
+  return {
+    variant,
+    config: info.config,
+    specs,
+    values: copies,
+    count: copies.reduce((n, v) => n + v.length, 0),
+    digest: hexToBytes(digestHex),
+    digestHex,
+  };
+}
+
+/** Reads folded weights (a Map from loadGeneratorWeights, or a FineTuner's) into spec-ordered arrays. */
+export async function foldedValues(config: GeneratorConfig, weights: ReadonlyMap<string, tf.Tensor>): Promise<Float32Array[]> {
+  return Promise.all(weightSpecs(config, { folded: true }).map(async (s) => {
+    const t = weights.get(s.name);
+    if (t === undefined) throw new TypeError(`folded weights lack '${s.name}'`);
+    if (t.shape.join() !== s.shape.join()) throw new TypeError(`'${s.name}' has shape [${t.shape.join(', ')}], expected [${s.shape.join(', ')}]`);
+    return Float32Array.from(await t.data<'float32'>());
+  }));
+}
+
+/** The base of a loaded folded model: `createUpdateBase(variant, await foldedValues(config, weights))`. */
+export async function updateBaseFromWeights(variant: string, config: GeneratorConfig, weights: GeneratorWeights): Promise<UpdateBase> {
+  return createUpdateBase(variant, await foldedValues(config, weights));
+}
