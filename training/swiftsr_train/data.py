@@ -116,6 +116,14 @@ class CropSampler:
         self.kind_w = torch.tensor([mix[k] for k in self.kinds], dtype=torch.float64)
         # Per kind: the images that have that LR source, drawn by area (every pixel equally likely).
         self.pool: dict[str, tuple[list[TrainImage], torch.Tensor]] = {}
+        lp = patch // scale
+        for im in images:  # call clips of small images can be smaller than the LR crop
+            for k, frames in list(im.sources.items()):
+                fit = [f for f in frames if f.lr.shape[0] >= lp and f.lr.shape[1] >= lp]
+                if fit:
+                    im.sources[k] = fit
+                else:
+                    del im.sources[k]
         for k in self.kinds:
             have = [im for im in images if k in im.sources]
             if not have:

@@ -128,3 +128,16 @@ def test_gan_phase_from_psnr_checkpoint(data: Path, tmp_path: Path) -> None:
     rec = [json.loads(line) for line in curve_path(tmp_path / 'g' / 'run.pt').read_text().splitlines()][-1]
     for k in ('mse', 'adv', 'perc', 'tv', 'd'):
         assert rec[k] == rec[k] and rec[k] >= 0, (k, rec)
+
+
+def test_sources_smaller_than_the_crop_are_never_drawn() -> None:
+    import numpy as np
+    from training.swiftsr_train.data import LrFrame, TrainImage
+    hr = np.zeros((96, 96, 3), np.uint8)
+    hr[::2] = 200
+    im = TrainImage(Path('a.png'), hr, {'clean': [LrFrame(hr[::4, ::4].copy())], 'call-vp8': [LrFrame(hr[:40:4, :40:4].copy()), LrFrame(hr[::4, ::4].copy(), 0, 0)]})
+    small = TrainImage(Path('b.png'), hr, {'clean': [LrFrame(hr[::4, ::4].copy())], 'call-vp8': [LrFrame(hr[:40:4, :40:4].copy())]})
+    sampler = CropSampler([im, small], 4, 64, {'clean': 1.0, 'call-vp8': 1.0}, seed=0)
+    lr, hr_b = sampler.batch(16)  # a 10x10 LR frame cannot hold a 16x16 crop: it must be left out, not crash
+    assert lr.shape == (16, 3, 16, 16) and hr_b.shape == (16, 3, 64, 64)
+    assert 'call-vp8' not in small.sources and len(im.sources['call-vp8']) == 1
