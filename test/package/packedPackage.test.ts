@@ -1,10 +1,11 @@
-import { rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHIPPED_MODEL_FILES } from '../../src/sdk/shippedModels.js';
 import { launchChromium, type LaunchedBrowser } from '../browser/chromium.js';
 import { checkEmbedding, type EmbedResult } from './embedCheck.js';
-import { installApp, packRepo, serveVite, tarballFiles, typecheckApp, viteBuild, webpackBuild, writeAppSources, type Served } from './packedApp.js';
+import { installApp, packRepo, run, serveVite, tarballFiles, typecheckApp, viteBuild, webpackBuild, writeAppSources, type Served } from './packedApp.js';
 
 /**
  * The package as an app gets it: `npm pack` once, one fresh app that installs the tarball, the README's
@@ -68,6 +69,16 @@ describe('the npm package in a fresh app', () => {
   it(`installs in at most ${INSTALL_LIMIT_BYTES / 2 ** 20} MiB of node_modules`, () => {
     console.log(`package smoke: node_modules of an app with only swiftsr: ${(nodeModulesBytes / 2 ** 20).toFixed(1)} MiB`);
     expect(nodeModulesBytes).toBeLessThanOrEqual(INSTALL_LIMIT_BYTES);
+  });
+
+  it('the installed CLI (`npx swiftsr upscale`) upscales a PNG 4x with a shipped model, without tsx', async () => {
+    const input = join(app, 'cli-in.png');
+    const output = join(app, 'cli-out.png');
+    await sharp({ create: { width: 24, height: 16, channels: 3, background: { r: 200, g: 40, b: 90 } } }).png().toFile(input);
+    const r = run(join(app, 'node_modules/.bin/swiftsr'), ['upscale', input, output, '--model', join(app, 'node_modules/swiftsr/models/tiny')], app);
+    expect(r.status, r.output).toBe(0);
+    expect(await sharp(output).metadata()).toMatchObject({ width: 96, height: 64 });
+    expect(existsSync(join(app, 'node_modules/tsx'))).toBe(false);
   });
 
   it('the README code and the browser entry points (swiftsr, swiftsr/worker) typecheck in a strict app with skipLibCheck off', () => {
