@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import { sha256Hex } from '../model/sha256.js';
 import type { GeneratorConfig, GeneratorWeights } from '../model/types.js';
 import { VARIANTS } from '../model/variants.js';
@@ -88,4 +88,10 @@ export async function foldedValues(config: GeneratorConfig, weights: ReadonlyMap
 /** The base of a loaded folded model: `createUpdateBase(variant, await foldedValues(config, weights))`. */
 export async function updateBaseFromWeights(variant: string, config: GeneratorConfig, weights: GeneratorWeights): Promise<UpdateBase> {
   return createUpdateBase(variant, await foldedValues(config, weights));
+}
+
+/** Decoded (or adapted) values as a folded weights Map for createGenerator / a FineTuner. The caller owns the tensors. */
+export function valuesToWeights(base: Pick<UpdateBase, 'specs'>, values: readonly Float32Array[]): GeneratorWeights {
+  if (values.length !== base.specs.length) throw new TypeError(`${values.length} tensors, expected ${base.specs.length}`);
+  return new Map(base.specs.map((s, i) => [s.name, tf.tensor(values[i] ?? new Float32Array(0), [...s.shape], 'float32')]));
 }

@@ -1,0 +1,116 @@
+import { seededRandom } from '../model/initGeneratorWeights.js';
+
+/** An RGB frame, channels interleaved (HWC), values in [0, 1]. */
+export interface RgbFrame {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Float32Array;
+}
+
+/** Aligned crops, NHWC: `lr` is [count, crop, crop, 3], `hr` [count, crop·scale, crop·scale, 3]. */
+export interface TrainingBatch {
+  readonly count: number;
+  readonly crop: number;
+  readonly scale: number;
+  readonly lr: Float32Array;
+  readonly hr: Float32Array;
+}
+
+export interface PairOptions {
+  /** The model's scale: the target is the frame at send size × scale. */
+  readonly scale: number;
+  /** The resolution the encoder sends now (the receiver's input). */
+  readonly sendWidth: number;
+  readonly sendHeight: number;
+  /** LR crop side in pixels (the HR crop is scale times larger). */
+  readonly crop: number;
+  readonly count: number;
+  readonly seed: number;
+}
+
+/** Source taps of one output index for an area (box) resample: [first index, weights]. */
+function areaTaps(inSize: number, outSize: number): { first: number; weights: number[] }[] {
+  const ratio = inSize / outSize;
+  return Array.from({ length: outSize }, (_, o) => {
+    const lo = o * ratio;
+    const hi = lo + ratio;
+    const first = Math.floor(lo);
+    const weights: number[] = [];
+    for (let i = first; i < Math.min(inSize, Math.ceil(hi)); i++) weights.push((Math.min(hi, i + 1) - Math.max(lo, i)) / ratio);
+    return { first, weights };
+  });
+}
+
+/**
+ * Area (box) downscale, exact for fractional ratios: each output pixel is the mean of the input area it
+ * covers, as WebRTC's libyuv box filter and ffmpeg's `area` scale camera frames for sending. Upscaling is
+ * refused: it is never what a sender does.
+ */
+export function areaResize(frame: RgbFrame, width: number, height: number): RgbFrame {
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width > frame.width || height > frame.height) {
+    throw new RangeError(`areaResize: ${width}x${height} must be a downscale of ${frame.width}x${frame.height}`);
+  }
+  if (frame.data.length !== frame.width * frame.height * 3) throw new RangeError(`areaResize: ${frame.data.length} values for a ${frame.width}x${frame.height} RGB frame`);
+  if (width === frame.width && height === frame.height) return { width, height, data: Float32Array.from(frame.data) };
+  const cols = areaTaps(frame.width, width);
+  const rows = areaTaps(frame.height, height);
+  const mid = new Float32Array(width * frame.height * 3);
+  for (let y = 0; y < frame.height; y++) {
+    for (let x = 0; x < width; x++) {
+      const { first, weights } = cols[x] as { first: number; weights: number[] };
+      for (let c = 0; c < 3; c++) {
+        let s = 0;
+        for (let k = 0; k < weights.length; k++) s += (weights[k] ?? 0) * (frame.data[(y * frame.width + first + k) * 3 + c] ?? 0);
+        mid[(y * width + x) * 3 + c] = s;
+      }
+    }
+  }
+  const out = new Float32Array(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    const { first, weights } = rows[y] as { first: number; weights: number[] };
+    for (let i = 0; i < width * 3; i++) {
+      let s = 0;
+      for (let k = 0; k < weights.length; k++) s += (weights[k] ?? 0) * (mid[(first + k) * width * 3 + i] ?? 0);
+      out[y * width * 3 + i] = s;
+    }
+  }
+  return { width, height, data: out };
+}
+
+/** The (LR, HR) views of one camera frame: what the receiver gets and what it should paint. */
+export function sendPair(frame: RgbFrame, o: Pick<PairOptions, 'scale' | 'sendWidth' | 'sendHeight'>): { lr: RgbFrame; hr: RgbFrame } {
+  const hr = areaResize(frame, o.sendWidth * o.scale, o.sendHeight * o.scale);
+  return { lr: areaResize(frame, o.sendWidth, o.sendHeight), hr };
+}
+
+function copyCrop(src: RgbFrame, x: number, y: number, side: number, out: Float32Array, at: number): void {
+  for (let r = 0; r < side; r++) out.set(src.data.subarray(((y + r) * src.width + x) * 3, ((y + r) * src.width + x + side) * 3), at + r * side * 3);
+}
+
+/**
+ * Random aligned crops of the pair sendPair(frame) gives, seeded. The LR crop at (x, y) matches the HR crop
+ * at (x·scale, y·scale). Codec artefacts are the caller's (round-trip the LR through the encoder first and
+ * use cropPairs).
+ */
+export function buildTrainingPairs(frame: RgbFrame, o: PairOptions): TrainingBatch {
+  const { lr, hr } = sendPair(frame, o);
+  return cropPairs(lr, hr, o);
+}
+
+/** cropPairs on an already degraded LR frame and its HR target (hr must be lr × scale). */
+export function cropPairs(lr: RgbFrame, hr: RgbFrame, o: Pick<PairOptions, 'scale' | 'crop' | 'count' | 'seed'>): TrainingBatch {
+  const { scale, crop, count } = o;
+  if (hr.width !== lr.width * scale || hr.height !== lr.height * scale) throw new RangeError(`cropPairs: HR ${hr.width}x${hr.height} is not ${scale} x LR ${lr.width}x${lr.height}`);
+  if (!Number.isInteger(crop) || crop < 1 || crop > lr.width || crop > lr.height) throw new RangeError(`cropPairs: crop ${crop} does not fit ${lr.width}x${lr.height}`);
+  if (!Number.isInteger(count) || count < 1) throw new RangeError(`cropPairs: count must be a positive integer, got ${count}`);
+  const rand = seededRandom(o.seed);
+  const big = crop * scale;
+  const out = { count, crop, scale, lr: new Float32Array(count * crop * crop * 3), hr: new Float32Array(count * big * big * 3) };
+  for (let n = 0; n < count; n++) {
+    const x = Math.floor(rand() * (lr.width - crop + 1));
+    const y = Math.floor(rand() * (lr.height - crop + 1));
+    copyCrop(lr, x, y, crop, out.lr, n * crop * crop * 3);
+    copyCrop(hr, x * scale, y * scale, big, out.hr, n * big * big * 3);
+  }
+  return out;
+}
