@@ -155,6 +155,23 @@ export type Checked = [ReceiverStats, SwiftSRError, ReceiverOptions, WorkerToMai
   );
 }
 
+/**
+ * A second app in `<dir>/worker-url/` (its own Vite root, the same node_modules): the README code with the
+ * documented escape hatch `workerUrl: WORKER_URL` from `swiftsr/worker`, which must also survive `vite build`.
+ */
+export function writeWorkerUrlApp(dir: string): string {
+  const root = join(dir, 'worker-url');
+  mkdirSync(root, { recursive: true });
+  const snippet = readmeEmbedding();
+  const withUrl = snippet
+    .replace("import { SwiftSRReceiver } from 'swiftsr';", "import { SwiftSRReceiver } from 'swiftsr';\nimport { WORKER_URL } from 'swiftsr/worker';")
+    .replace("new SwiftSRReceiver({ canvas: document.querySelector('canvas')! })", "new SwiftSRReceiver({ canvas: document.querySelector('canvas')!, workerUrl: WORKER_URL })");
+  if (!withUrl.includes('workerUrl: WORKER_URL')) throw new Error('the README code no longer constructs the receiver as writeWorkerUrlApp expects');
+  writeFileSync(join(root, 'main.ts'), `${PRELUDE}\n${withUrl}\n${POSTLUDE}`);
+  writeFileSync(join(root, 'index.html'), INDEX_HTML('/main.ts'));
+  return root;
+}
+
 export const typecheckApp = (dir: string, tsconfig: string): Run => run(process.execPath, [BIN.tsc, '-p', tsconfig], dir);
 export const viteBuild = (dir: string): Run => run(process.execPath, [BIN.vite, 'build', '--logLevel', 'warn'], dir);
 /**

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHIPPED_MODEL_FILES } from '../../src/sdk/shippedModels.js';
 import { launchChromium, type LaunchedBrowser } from '../browser/chromium.js';
 import { checkEmbedding, type EmbedResult } from './embedCheck.js';
-import { installApp, packRepo, run, serveVite, tarballFiles, typecheckApp, viteBuild, webpackBuild, writeAppSources, type Served } from './packedApp.js';
+import { installApp, packRepo, run, serveVite, tarballFiles, typecheckApp, viteBuild, webpackBuild, writeAppSources, writeWorkerUrlApp, type Served } from './packedApp.js';
 
 /**
  * The package as an app gets it: `npm pack` once, one fresh app that installs the tarball, the README's
@@ -91,6 +91,16 @@ describe('the npm package in a fresh app', () => {
     const built = viteBuild(app);
     expect(built.status, built.output).toBe(0);
     const server = await serveVite(app, 'preview');
+    servers.push(server);
+    expectModelRunning(await checkEmbedding((await chromium()).browser, `${server.url}/`));
+    server.stop();
+  });
+
+  it('Vite build with the escape hatch `workerUrl: WORKER_URL` (swiftsr/worker): the same', async () => {
+    const root = writeWorkerUrlApp(app);
+    const built = viteBuild(root);
+    expect(built.status, built.output).toBe(0);
+    const server = await serveVite(root, 'preview');
     servers.push(server);
     expectModelRunning(await checkEmbedding((await chromium()).browser, `${server.url}/`));
     server.stop();
