@@ -1,9 +1,10 @@
+import { adaptMain, ADAPT_HELP } from './adaptGain.js';
 import { bandwidthMain, BANDWIDTH_HELP } from './bandwidthCli.js';
 import { qualityMain, QUALITY_HELP } from './qualityCli.js';
 import { rescoreMain, RESCORE_HELP } from './rescoreCalls.js';
 import { speedMain, SPEED_HELP } from './speedCli.js';
 
-const USAGE = `npm run bench -- <speed|quality|bandwidth|rescore-calls> [options]   (or npm run bench:<name>)
+const USAGE = `npm run bench -- <speed|quality|bandwidth|rescore-calls|adapt> [options]   (or npm run bench:<name>)
 
 ${SPEED_HELP}
 
@@ -11,7 +12,9 @@ ${QUALITY_HELP}
 
 ${BANDWIDTH_HELP}
 
-${RESCORE_HELP}`;
+${RESCORE_HELP}
+
+${ADAPT_HELP}`;
 
 async function main(argv: readonly string[]): Promise<void> {
   const [cmd, ...rest] = argv;
@@ -24,6 +27,9 @@ async function main(argv: readonly string[]): Promise<void> {
       return;
     case 'quality':
       await qualityMain(rest);
+      return;
+    case 'adapt':
+      await adaptMain(rest);
       return;
     case 'rescore-calls':
       await rescoreMain(rest);
