@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,14 @@ export const RESCORE_HELP = `npm run bench -- rescore-calls --result <bandwidth.
 /** A re-scoring pass recorded next to the run that made the frames. */
 export interface RescoreInfo extends RunInfo {
   readonly ladders: readonly string[];
+  /** Model name -> sha256 (12 hex) of its model.json and weight files, as they were read. */
+  readonly models: Record<string, string>;
+}
+
+async function modelDigest(dir: string): Promise<string> {
+  const h = createHash('sha256');
+  for (const name of (await readdir(dir)).filter((n) => n === 'model.json' || n.endsWith('.bin')).sort()) h.update(await readFile(join(dir, name)));
+  return h.digest('hex').slice(0, 12);
 }
 
 /** Reads `<dir>/<index>-<w>x<h>.rgb` frames (callCurves' keptFramePath) of one point. */
@@ -82,9 +91,13 @@ export async function rescoreMain(argv: readonly string[]): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'swiftsr-rescore-'));
   try {
     const ladders: ScaleLadder[] = [];
+    const digests: Record<string, string> = {};
     for (const ladder of names) {
       const ups: FrameUpscaler[] = [];
-      for (const m of shippedModels({ names: ladder })) ups.push(await modelUpscaler(m.dir, m.name));
+      for (const m of shippedModels({ names: ladder })) {
+        digests[m.name] = await modelDigest(m.dir);
+        ups.push(await modelUpscaler(m.dir, m.name));
+      }
       models.push(...ups);
       ladders.push(scaleLadder(ladder.join('+'), ups));
     }
@@ -94,7 +107,7 @@ export async function rescoreMain(argv: readonly string[]): Promise<void> {
     await writeSourceY4m(source, hr, { fps: result.config.fps, frames: result.config.frames, width: g.width, height: g.height });
     const ref = await decodeImages(hr, g.width, g.height, (i) => result.config.scoredFrames.includes(i));
     const curves = await rescoreCurves(result, values.frames, ladders, ref, (m) => console.log(m));
-    const info: RescoreInfo = { ...runInfo(commandLine('bench rescore-calls', argv)), ladders: ladders.map((l) => l.name) };
+    const info: RescoreInfo = { ...runInfo(commandLine('bench rescore-calls', argv)), ladders: ladders.map((l) => l.name), models: digests };
     const out: BandwidthResult & { rescored: RescoreInfo[] } = { ...result, curves, ...analyse(curves), rescored: [...(result.rescored ?? []), info] };
     await writeBandwidthResult(values.out ?? join(values.result, '..'), out);
   } finally {
