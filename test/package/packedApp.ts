@@ -1,6 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -189,22 +188,10 @@ export interface Served {
   stop(): void;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      s.close(() => (typeof addr === 'object' && addr !== null ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-/** `vite` (dev) or `vite preview [--outDir D]` on 127.0.0.1; resolves once it answers. */
+/** `vite` (dev) or `vite preview [--outDir D]` on 127.0.0.1, on a port it picks; resolves once it answers. */
 export async function serveVite(dir: string, mode: 'dev' | 'preview', outDir?: string): Promise<Served> {
-  const port = await freePort();
   const args = mode === 'dev' ? [BIN.vite] : [BIN.vite, 'preview', ...(outDir !== undefined ? ['--outDir', outDir] : [])];
-  const child: ChildProcess = spawn(process.execPath, [...args, '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
+  const child: ChildProcess = spawn(process.execPath, [...args, '--host', '127.0.0.1', '--port', '0'], {
     cwd: dir,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -217,12 +204,11 @@ export async function serveVite(dir: string, mode: 'dev' | 'preview', outDir?: s
     if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
   };
   process.once('exit', stop);
-  const url = `http://127.0.0.1:${port}`;
   const start = Date.now();
   for (;;) {
     if (child.exitCode !== null) throw new Error(`vite ${mode} exited (${child.exitCode}):\n${log}`);
-    const ok = await fetch(`${url}/`).then((r) => r.ok, () => false);
-    if (ok) return { url, stop };
+    const url = /http:\/\/127\.0\.0\.1:\d+/.exec(log)?.[0];
+    if (url !== undefined && (await fetch(`${url}/`).then((r) => r.ok, () => false))) return { url, stop };
     if (Date.now() - start > 60_000) {
       stop();
       throw new Error(`vite ${mode} did not answer in 60 s:\n${log}`);

@@ -34,9 +34,15 @@ afterAll(async () => {
   if (tarball !== '') rmSync(dirname(tarball), { recursive: true, force: true });
 });
 
-async function chromium(): Promise<LaunchedBrowser> {
-  browser ??= await launchChromium({ webgpu: true });
-  return browser;
+/** The app behind `server` in the shared Chromium; the server stops afterwards. */
+async function runServed(server: Served): Promise<EmbedResult> {
+  servers.push(server);
+  try {
+    browser ??= await launchChromium({ webgpu: true });
+    return await checkEmbedding(browser.browser, `${server.url}/`);
+  } finally {
+    server.stop();
+  }
 }
 
 function expectModelRunning(r: EmbedResult): void {
@@ -90,27 +96,18 @@ describe('the npm package in a fresh app', () => {
   it('Vite build + preview: a shipped model paints on WebGPU, real pixels, dispose() 0/0', async () => {
     const built = viteBuild(app);
     expect(built.status, built.output).toBe(0);
-    const server = await serveVite(app, 'preview');
-    servers.push(server);
-    expectModelRunning(await checkEmbedding((await chromium()).browser, `${server.url}/`));
-    server.stop();
+    expectModelRunning(await runServed(await serveVite(app, 'preview')));
   });
 
   it('Vite build with the escape hatch `workerUrl: WORKER_URL` (swiftsr/worker): the same', async () => {
     const root = writeWorkerUrlApp(app);
     const built = viteBuild(root);
     expect(built.status, built.output).toBe(0);
-    const server = await serveVite(root, 'preview');
-    servers.push(server);
-    expectModelRunning(await checkEmbedding((await chromium()).browser, `${server.url}/`));
-    server.stop();
+    expectModelRunning(await runServed(await serveVite(root, 'preview')));
   });
 
   it('Vite dev server: the same, with no optimizeDeps or plugin', async () => {
-    const server = await serveVite(app, 'dev');
-    servers.push(server);
-    expectModelRunning(await checkEmbedding((await chromium()).browser, `${server.url}/`));
-    server.stop();
+    expectModelRunning(await runServed(await serveVite(app, 'dev')));
   });
 
   it('webpack 5, no configuration file: the same', async () => {
@@ -118,9 +115,6 @@ describe('the npm package in a fresh app', () => {
     expect(built.status, built.output).toBe(0);
     // webpack's only remark may be its size hint for the 1 MB worker chunk (TF.js), never a dependency it cannot follow.
     expect(built.output).not.toMatch(/Critical dependency|Module not found|ERROR/);
-    const server = await serveVite(app, 'preview', 'dist-webpack');
-    servers.push(server);
-    expectModelRunning(await checkEmbedding((await chromium()).browser, `${server.url}/`));
-    server.stop();
+    expectModelRunning(await runServed(await serveVite(app, 'preview', 'dist-webpack')));
   });
 });
