@@ -70,9 +70,13 @@ def train(o: dict[str, Any]) -> int:
     ck_path = Path(o['checkpoint'])
     if o['resume']:
         c = ckpt.load(ck_path)
-        changed = {k for k in set(c['options']) | set(o) if k not in RESUMABLE and c['options'].get(k) != o.get(k)}
+        from .cli import build_parser
+        defaults = build_parser()
+        # An option newer than the checkpoint counts as unchanged when it has its default value.
+        saved = {k: c['options'].get(k, defaults.get_default(k)) for k in set(c['options']) | set(o)}
+        changed = {k for k in saved if k not in RESUMABLE and saved[k] != o.get(k)}
         if changed:
-            raise ValueError(f'--resume: options differ from the checkpoint: ' + ', '.join(f"{k} ({c['options'].get(k)!r} -> {o.get(k)!r})" for k in sorted(changed)))
+            raise ValueError('--resume: options differ from the checkpoint: ' + ', '.join(f"{k} ({saved[k]!r} -> {o.get(k)!r})" for k in sorted(changed)))
         model.load_state_dict(c['model'])
         opt.load_state_dict(c['optim'])
         sampler.gen.set_state(c['rng'])
