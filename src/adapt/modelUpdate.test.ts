@@ -70,7 +70,7 @@ describe('model update messages', () => {
     const base = await tiny();
     const lite = await syntheticBase('lite48x8', 3);
     const sizes = [base, lite].map((b) => [b.count, updateBytes(b, 'fp16'), updateBytes(b, 'int8'), maxUpdateBytes(b)]);
-    // Header 50 bytes + the variant name, payload, CRC 4: tiny has 24 folded tensors, lite48x8 66.
+    // 46 header bytes + the variant name, the payload, a 4-byte CRC; tiny has 24 folded tensors, lite48x8 66.
     expect(sizes).toEqual([
       [3395, 6844, 3545, 6844],
       [50979, 102016, 51301, 102016],
