@@ -109,7 +109,9 @@ export async function runCallScenario(o: ScenarioOptions): Promise<ScenarioRepor
   try {
     const launched = await launch();
     const q = `mode=${o.mode}&room=e2e&loopback=1`;
-    const sender = await openPage(launched.browser, `${server.url}/sender/index.html?${q}&source=camera&autostart=1&bitrate=2500&codec=VP8`, log);
+    // pin270 (maintain-resolution): with the demo's default, browser adaptation, a CPU-starved encoder drops
+    // to 320x180 and the receivers no longer get the frame the reference is made from.
+    const sender = await openPage(launched.browser, `${server.url}/sender/index.html?${q}&source=camera&autostart=1&bitrate=2500&codec=VP8&send=pin270`, log);
     await until('the sender to go live', async () => (await sender.evaluate('window.__sender.phase')) === 'live', 30_000);
     const f = (await sender.evaluate('window.__sender.grabFrame()')) as { width: number; height: number; rgba: string };
     const source = rgbaBase64ToRgb(f.rgba, f.width, f.height);
