@@ -64,7 +64,7 @@ function expectModelRunning(r: EmbedResult): void {
 describe('the npm package in a fresh app', () => {
   it('ships the SDK, the prebundled worker, the CLI, LICENSE, the SDK README and the fast/quality models; no sources, tests, trainer or paper weights', () => {
     const files = tarballFiles(tarball);
-    for (const f of ['LICENSE', 'README.md', 'src/sdk/README.md', 'package.json', 'dist/sdk/index.js', 'dist/sdk/index.d.ts', 'dist/worker/sr.worker.js', 'dist/cli/swiftsr.js']) {
+    for (const f of ['LICENSE', 'README.md', 'src/sdk/README.md', 'package.json', 'dist/sdk/index.js', 'dist/sdk/index.d.ts', 'dist/worker/sr.worker.js', 'dist/cli/swiftsr.js', 'bin/swiftsr.mjs']) {
       expect(files).toContain(f);
     }
     expect(files.filter((f) => f.startsWith('models/')).sort()).toEqual(Object.keys(SHIPPED_MODEL_FILES).map((f) => `models/${f}`).sort());
