@@ -127,6 +127,7 @@ async function adaptModel(dir: string, train: readonly Pair[], test: readonly Pa
   const everySeconds = [1, 5, 10, 30];
   return {
     variant: meta.variant,
+    baseSha256: base.digestHex,
     weights: base.count,
     staticYPsnr: staticPsnr,
     curve,
