@@ -105,7 +105,7 @@ export async function bandwidthMain(argv: readonly string[]): Promise<BandwidthR
       const ups: FrameUpscaler[] = [];
       for (const m of models) ups.push(await modelUpscaler(m.dir, m.name));
       ladderModels.push(...ups);
-      ladders.push(scaleLadder(names.join('+'), ups));
+      ladders.push(scaleLadder(ups.map((u) => u.name).join('+'), ups));
     }
   }
   const run = runInfo(commandLine('bench:bandwidth', argv), { ffmpeg: ffmpegVersion(), tfjsBackend: upscalers.length > 1 ? 'wasm (Node)' : 'none' });

@@ -99,7 +99,7 @@ export async function rescoreMain(argv: readonly string[]): Promise<void> {
         ups.push(await modelUpscaler(m.dir, m.name));
       }
       models.push(...ups);
-      ladders.push(scaleLadder(ladder.join('+'), ups));
+      ladders.push(scaleLadder(ups.map((u) => u.name).join('+'), ups));
     }
     const g = await callGeometry(source, Math.round(Number(result.config.hrSize.split('x')[0]) / Number(result.config.lrSize.split('x')[0])));
     if (g.hrSize !== result.config.hrSize) throw new RangeError(`${source} crops to ${g.hrSize}, the result was measured at ${result.config.hrSize}`);
