@@ -23,7 +23,8 @@ const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinit
 
 /**
  * Reads the bench's `goals` (one per curve E with models: its rows pair E with C point by point, see
- * bench/callGoals.ts); the first per codec wins. Anything malformed counts as not measured.
+ * bench/callGoals.ts). Per codec the ladder with the most model scales wins (the receiver runs one model per
+ * scale), the first on a tie. Anything malformed counts as not measured.
  */
 export function parseCallCurves(json: unknown): CallCurves[] {
   if (typeof json !== 'object' || json === null) return [];
@@ -35,12 +36,17 @@ export function parseCallCurves(json: unknown): CallCurves[] {
     const { test, anchor, rows } = g as Record<string, unknown>;
     // Ids: "E/<codec>/adaptive+<ladder>" against "C/<codec>/webrtc".
     const [, codec, rest] = typeof test === 'string' ? test.split('/') : [];
-    if (codec === undefined || rest === undefined || typeof anchor !== 'string' || !Array.isArray(rows) || out.some((c) => c.codec === codec)) continue;
+    if (codec === undefined || rest === undefined || typeof anchor !== 'string' || !Array.isArray(rows)) continue;
+    const ladder = rest.replace(/^adaptive\+/, '');
+    const taken = out.findIndex((c) => c.codec === codec);
+    if (taken >= 0 && (out[taken]?.ladder.split('+').length ?? 0) >= ladder.split('+').length) continue;
     const points = (rows as unknown[]).flatMap((r) => {
       const { kbps, cPsnrY, deltaDb, arrivedHeight } = (typeof r === 'object' && r !== null ? r : {}) as Record<string, unknown>;
       return num(kbps) && num(cPsnrY) && num(deltaDb) ? [{ kbps, cPsnrY, deltaDb, arrivedHeight: num(arrivedHeight) ? arrivedHeight : null }] : [];
     }).sort((a, b) => a.kbps - b.kbps);
-    if (points.length > 0) out.push({ codec, ladder: rest.replace(/^adaptive\+/, ''), points });
+    if (points.length === 0) continue;
+    if (taken >= 0) out.splice(taken, 1);
+    out.push({ codec, ladder, points });
   }
   return out;
 }

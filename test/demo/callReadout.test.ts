@@ -4,6 +4,7 @@ import { describeReadout, parseCallCurves, readoutAt } from '../../demo/receiver
 /** The shape bench/callGoals.ts writes into bandwidth.json (`goals`), trimmed to what the overlay reads. */
 const json = {
   goals: [
+    { test: 'E/vp8/adaptive+tiny+lite32x4-x2', anchor: 'C/vp8/webrtc', rows: [{ targetKbps: 250, kbps: 250, cPsnrY: 1, deltaDb: 9 }] },
     {
       test: 'E/vp8/adaptive+tiny+tiny-x2+tiny-x3', anchor: 'C/vp8/webrtc',
       rows: [
@@ -22,7 +23,7 @@ const json = {
 describe('receiver overlay: the browser call (bench C) and what SwiftSR adds on it (bench E)', () => {
   const curves = parseCallCurves(json);
 
-  it('keeps well-formed rows of the first ladder per codec, sorted by rate', () => {
+  it('keeps well-formed rows of the ladder with the most scales per codec, sorted by rate', () => {
     expect(curves.map((c) => [c.codec, c.ladder, c.points.map((p) => p.kbps)])).toEqual([['vp8', 'tiny+tiny-x2+tiny-x3', [250, 1000, 4000]]]);
     expect(parseCallCurves(null)).toEqual([]);
     expect(parseCallCurves({ curves: [] })).toEqual([]);
