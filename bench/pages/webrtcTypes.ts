@@ -1,7 +1,8 @@
 /** Shared by the WebRTC loopback page and bench/webrtcCurve.ts: plain data only. */
+import type { Codec } from '../../imaging/codecs.js';
 
-export const WEBRTC_CODECS = ['VP8', 'VP9', 'H264'] as const;
-export type WebrtcCodec = (typeof WEBRTC_CODECS)[number];
+/** The browser's names of the bench codecs. */
+export type WebrtcCodec = Uppercase<Codec>;
 
 export interface WebrtcRunRequest {
   readonly width: number;
