@@ -27,24 +27,21 @@ export function runTool(tool: 'ffmpeg' | 'ffprobe', args: readonly string[], opt
     const out: Buffer[] = [];
     let err = '';
     let failed: Error | null = null;
+    // Chunks are handed over one after another; 'close' waits for the last handler, which may still be
+    // working through the final chunk (ffmpegFrames checks for a partial frame only after that).
+    let handled: Promise<void> = Promise.resolve();
+    const fail = (e: unknown): void => {
+      failed ??= e instanceof Error ? e : new FfmpegError(String(e));
+      p.kill();
+    };
     p.stdout.on('data', (c: Buffer) => {
-      if (opts.onStdout === undefined) {
+      const onStdout = opts.onStdout;
+      if (onStdout === undefined) {
         out.push(c);
         return;
       }
-      try {
-        const r = opts.onStdout(c);
-        if (r instanceof Promise) {
-          p.stdout.pause();
-          r.then(() => p.stdout.resume(), (e: unknown) => {
-            failed = e instanceof Error ? e : new FfmpegError(String(e));
-            p.kill();
-          });
-        }
-      } catch (e) {
-        failed = e instanceof Error ? e : new FfmpegError(String(e));
-        p.kill();
-      }
+      p.stdout.pause();
+      handled = handled.then(() => (failed === null ? onStdout(c) : undefined)).then(() => void p.stdout.resume(), fail);
     });
     p.stderr.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-4000)));
     p.on('error', (e: NodeJS.ErrnoException) => {
@@ -52,9 +49,11 @@ export function runTool(tool: 'ffmpeg' | 'ffprobe', args: readonly string[], opt
       reject(new FfmpegError(e.code === 'ENOENT' ? `${tool} not found ('${bin}'): ${hint}` : `${tool} could not start ('${bin}'): ${e.message}`));
     });
     p.on('close', (code) => {
-      if (failed !== null) reject(failed);
-      else if (code === 0) resolve(Buffer.concat(out));
-      else reject(new FfmpegError(`${tool} ${args.join(' ')} exited with ${code}:\n${err.trim()}`));
+      void handled.then(() => {
+        if (failed !== null) reject(failed);
+        else if (code === 0) resolve(Buffer.concat(out));
+        else reject(new FfmpegError(`${tool} ${args.join(' ')} exited with ${code}:\n${err.trim()}`));
+      });
     });
     p.stdin.on('error', () => undefined);
     p.stdin.end(opts.input === undefined ? undefined : Buffer.from(opts.input.buffer, opts.input.byteOffset, opts.input.byteLength));
