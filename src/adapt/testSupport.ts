@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { seededRandom } from '../model/initGeneratorWeights.js';
 import { getVariant, VARIANTS } from '../model/variants.js';
-import { weightSpecs } from '../model/weightSpec.js';
+import { shapeSize, weightSpecs } from '../model/weightSpec.js';
 import { createUpdateBase, type UpdateBase } from './updateBase.js';
 
 export const TINY_DIR = fileURLToPath(new URL('../../models/tiny/', import.meta.url));
@@ -16,7 +16,7 @@ export async function tinyValues(): Promise<{ values: Float32Array[]; shardSha25
   const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
   let at = 0;
   const values = weightSpecs(getVariant('tiny').config, { folded: true }).map((s) => {
-    const n = s.shape.reduce((a, b) => a * b, 1);
+    const n = shapeSize(s.shape);
     at += n;
     return all.slice(at - n, at);
   });
@@ -28,7 +28,7 @@ export async function syntheticBase(variant: string, seed: number): Promise<Upda
   const info = VARIANTS.get(variant);
   if (info === undefined) throw new Error(`unknown variant ${variant}`);
   const rand = seededRandom(seed);
-  const values = weightSpecs(info.config, { folded: true }).map((s) => Float32Array.from({ length: s.shape.reduce((a, b) => a * b, 1) }, () => rand() - 0.5));
+  const values = weightSpecs(info.config, { folded: true }).map((s) => Float32Array.from({ length: shapeSize(s.shape) }, () => rand() - 0.5));
   return createUpdateBase(variant, values);
 }
 

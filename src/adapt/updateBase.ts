@@ -3,7 +3,7 @@ import { sha256Hex } from '../model/sha256.js';
 import type { GeneratorConfig, GeneratorWeights } from '../model/types.js';
 import { VARIANTS } from '../model/variants.js';
 import { checkWeightValues } from '../model/weightValues.js';
-import { weightSpecs, type WeightSpec } from '../model/weightSpec.js';
+import { shapeSize, weightSpecs, type WeightSpec } from '../model/weightSpec.js';
 
 /**
  * The shipped model an update is a delta against, as plain arrays (no TF.js tensors: decoding runs anywhere,
@@ -27,10 +27,6 @@ export interface UpdateBase {
 }
 
 export const DIGEST_BYTES = 32;
-
-function sizeOf(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
 
 /** Little-endian float32 bytes of the tensors, concatenated (the shard layout). */
 export function weightBytes(values: readonly Float32Array[]): Uint8Array {
@@ -59,7 +55,7 @@ export async function createUpdateBase(variant: string, values: readonly Float32
   if (values.length !== specs.length) throw new TypeError(`createUpdateBase: ${values.length} tensors, ${variant} (folded) has ${specs.length}`);
   const copies = specs.map((s, i) => {
     const v = values[i] ?? new Float32Array(0);
-    if (v.length !== sizeOf(s.shape)) throw new TypeError(`createUpdateBase: '${s.name}' has ${v.length} values, expected ${sizeOf(s.shape)}`);
+    if (v.length !== shapeSize(s.shape)) throw new TypeError(`createUpdateBase: '${s.name}' has ${v.length} values, expected ${shapeSize(s.shape)}`);
     checkWeightValues(s.name, v);
     return Float32Array.from(v);
   });

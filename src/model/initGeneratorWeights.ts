@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GeneratorConfig, GeneratorWeights } from './types.js';
-import { weightSpecs } from './weightSpec.js';
+import { shapeSize, weightSpecs } from './weightSpec.js';
 
 /** mulberry32: tiny, seedable, good enough for weight init; Math.random cannot be seeded. */
 export function seededRandom(seed: number): () => number {
@@ -34,7 +34,7 @@ export function initGeneratorWeights(config: GeneratorConfig, seed: number, opts
   const specs = weightSpecs(config, { folded: false });
   const shapes = new Map(specs.map((s) => [s.name, s.shape]));
   for (const spec of specs) {
-    const size = spec.shape.reduce((a, b) => a * b, 1);
+    const size = shapeSize(spec.shape);
     const data = new Float32Array(size);
     const name = spec.name;
     if (name.endsWith('.act.weight')) data.fill(0.25);

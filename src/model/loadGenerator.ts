@@ -8,7 +8,7 @@ import { sha256Hex } from './sha256.js';
 import type { Generator, GeneratorWeights } from './types.js';
 import { sameConfig, VARIANTS } from './variants.js';
 import { checkWeightValues } from './weightValues.js';
-import { weightSpecs } from './weightSpec.js';
+import { shapeSize, weightSpecs } from './weightSpec.js';
 
 /** Shards read at once: what a browser opens per host anyway, and far from any file-descriptor limit. */
 export const SHARD_READ_CONCURRENCY = 4;
@@ -141,7 +141,7 @@ function checkStructure(meta: SwiftSRMeta, paths: readonly string[], entries: re
   const names = new Set(expected.map((s) => s.name));
   const extra = entries.find((e) => !names.has(e.name));
   if (extra !== undefined) throw new ModelLoadError('extra-tensor', `model.json has '${extra.name}', which ${meta.variant} (bnFolded ${String(meta.bnFolded)}) does not use`);
-  const need = entries.reduce((n, e) => n + 4 * e.shape.reduce((a, b) => a * b, 1), 0);
+  const need = entries.reduce((n, e) => n + 4 * shapeSize(e.shape), 0);
   const declared = meta.shards.reduce((n, s) => n + s.bytes, 0);
   if (need !== declared) throw new ModelLoadError('bad-manifest', `shards hold ${declared} bytes, the tensors need ${need}`);
 }
@@ -164,7 +164,7 @@ export async function loadGeneratorWeights(source: ModelSource, opts: LoadOption
   const values: Float32Array[] = [];
   let offset = 0;
   for (const e of raw.entries) {
-    const n = e.shape.reduce((a, b) => a * b, 1);
+    const n = shapeSize(e.shape);
     // Copy: the shard buffer's offsets need not be 4-byte aligned in a view.
     const v = new Float32Array(bytes.slice(offset, offset + 4 * n).buffer);
     checkWeightValues(e.name, v);

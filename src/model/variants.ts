@@ -1,5 +1,5 @@
 import type { GeneratorConfig } from './types.js';
-import { architecturePlan, isBuffer, planUnits, weightSpecs } from './weightSpec.js';
+import { architecturePlan, isBuffer, planUnits, shapeSize, weightSpecs } from './weightSpec.js';
 
 export interface VariantInfo {
   readonly name: string;
@@ -50,7 +50,7 @@ export function sameConfig(a: GeneratorConfig, b: GeneratorConfig): boolean {
 export function countParams(config: GeneratorConfig, opts: { includeUnusedPrelu?: boolean } = {}): number {
   let n = 0;
   for (const s of weightSpecs(config, { folded: false })) {
-    if (!isBuffer(s.name)) n += s.shape.reduce((a, b) => a * b, 1);
+    if (!isBuffer(s.name)) n += shapeSize(s.shape);
   }
   if (opts.includeUnusedPrelu === true) n += (config.blocks + 1) * config.channels;
   return n;

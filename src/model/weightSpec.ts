@@ -78,6 +78,11 @@ export function planUnits(plan: ArchitecturePlan): SepConvUnit[] {
   return [plan.initial, ...plan.residual.flatMap((r) => [r.block1, r.block2]), plan.convblock, ...plan.upsampler, plan.final];
 }
 
+/** Number of values in a tensor of this shape (1 for a scalar []). */
+export function shapeSize(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
 export interface WeightSpec {
   readonly name: string;
   /** TF.js layout: depthwise [k, k, C, 1], pointwise [1, 1, in, out], vectors [C]. */

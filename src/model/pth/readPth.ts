@@ -1,3 +1,4 @@
+import { shapeSize } from '../weightSpec.js';
 import { ByteBudget, PthFormatError } from './errors.js';
 import { isGlobal, unpickle, type PickleGlobal } from './pickle.js';
 import { listZip, readZipEntry } from './zip.js';
@@ -75,7 +76,7 @@ function describeTensor(shape: readonly number[], stride: readonly number[], sto
 /** Fills a tensor's float32 data from its storage bytes; every index was checked against them already. */
 function convert(t: TensorRef, raw: Uint8Array): void {
   const { shape, dtype } = t.tensor;
-  const n = shape.reduce((a, b) => a * b, 1);
+  const n = shapeSize(shape);
   const out = new Float32Array(n);
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const index = new Array<number>(shape.length).fill(0);
