@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { servePages, type PageServer } from './pageServer.js';
+import { cspFor, DEMO_CSP, servePages, type PageServer } from './pageServer.js';
 import { rawRequest, type RawResponse } from './rawRequest.js';
 
 let dir: string;
@@ -97,6 +97,40 @@ describe('a file that passes stat but cannot be opened (red team #3)', () => {
     } finally {
       child.kill();
       rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('CSP per Host and POST body limit', () => {
+  it('names an IPv4 or localhost Host in connect-src and leaves an IPv6 literal out (Chromium rejects it)', () => {
+    expect(cspFor(DEMO_CSP, '127.0.0.1:8080')).toContain("connect-src 'self' data: blob: ws://127.0.0.1:8080 ws://127.0.0.1:*");
+    const v6 = cspFor(DEMO_CSP, '[::1]:8080');
+    expect(v6).not.toContain('[::1]');
+    expect(v6).not.toContain('{host}');
+    expect(v6).toContain("connect-src 'self' data: blob: ws://127.0.0.1:* ws://localhost:*");
+  });
+
+  it('delivers a POST body up to the limit and refuses a longer one with 413, declared or streamed', async () => {
+    const bodies: number[] = [];
+    const posts = await servePages({ '/': dir }, (_url, body) => bodies.push(body.length), 1000);
+    try {
+      type Init = NonNullable<Parameters<typeof fetch>[1]>;
+      const post = (body: NonNullable<Init['body']>, init: Init = {}): Promise<number> => fetch(`${posts.url}/frame`, { ...init, method: 'POST', body }).then((r) => r.status, () => -1);
+      expect(await post(new Uint8Array(1000))).toBe(204);
+      expect(await post(new Uint8Array(1001))).toBe(413);
+      // No Content-Length: the body streams in chunks and is cut off once it passes the limit.
+      const chunks = new ReadableStream<Uint8Array>({
+        start(c) {
+          for (let i = 0; i < 4; i++) c.enqueue(new Uint8Array(400));
+          c.close();
+        },
+      });
+      expect([413, -1]).toContain(await post(chunks, { duplex: 'half' }));
+      expect(bodies).toEqual([1000]);
+      expect(await post(new Uint8Array(10))).toBe(204);
+      expect(bodies).toEqual([1000, 10]);
+    } finally {
+      await posts.close();
     }
   });
 });

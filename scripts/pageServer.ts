@@ -31,7 +31,7 @@ export const DEMO_CSP = [
   "script-src 'self' 'wasm-unsafe-eval'",
   "worker-src 'self' blob:",
   // data: and blob: are inline content, not a channel out: the SDK's packaged models can be data: URLs
-  // (Vite inlines small files). Chromium rejects IPv6 literals in sources, so no [::1].
+  // (Vite inlines small files). cspFor() leaves ws://{host} out for an IPv6 Host (Chromium rejects the literal).
   'connect-src \'self\' data: blob: ws://{host} ws://127.0.0.1:* ws://localhost:*',
   "img-src 'self' data: blob:",
   "media-src 'self' blob: mediastream:",
@@ -49,6 +49,21 @@ export interface StaticFilesOptions {
   csp?: string;
   /** POST bodies (frames a page captured) go here; without it POST is refused like PUT. */
   onPost?: (url: URL, body: Buffer) => void;
+  /** A longer POST body is refused with 413 and its connection closed (default MAX_POST_BYTES). */
+  maxPostBytes?: number;
+}
+
+/** The largest POST body by default: a few raw 1080p RGB frames; a page never sends more in one request. */
+export const MAX_POST_BYTES = 32 * 1024 * 1024;
+
+/**
+ * The CSP for one response: `{host}` becomes the (checked) Host. Chromium reports an IPv6 literal in a
+ * source expression as invalid (a console error on every page) and ignores it, so `ws://{host}` is left
+ * out for one (`'self'` still covers that origin's own WebSockets).
+ */
+export function cspFor(csp: string, host: string): string {
+  if (!host.startsWith('[')) return csp.replaceAll('{host}', host);
+  return csp.replaceAll(/ ws:\/\/\{host\}/g, '').replaceAll('{host}', host);
 }
 
 export interface PageServer {
@@ -130,7 +145,7 @@ export function staticFiles(mounts: Readonly<Record<string, string>>, options: S
   const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const host = req.headers.host;
     if (!hostAllowed(host, req.socket.localPort)) return fail(res, 421);
-    if (req.method === 'POST' && options.onPost !== undefined) return receivePost(req, res, options.onPost);
+    if (req.method === 'POST' && options.onPost !== undefined) return receivePost(req, res, options.onPost, options.maxPostBytes ?? MAX_POST_BYTES);
     if (req.method !== 'GET' && req.method !== 'HEAD') return fail(res, 405, { allow });
     const target = locate(mounts, prefixes, req.url ?? '/', options.index ?? false);
     if (typeof target === 'number') return fail(res, target);
@@ -142,7 +157,7 @@ export function staticFiles(mounts: Readonly<Record<string, string>>, options: S
       'cache-control': 'no-store',
       'x-content-type-options': 'nosniff',
     };
-    if (options.csp !== undefined) headers['content-security-policy'] = options.csp.replaceAll('{host}', host as string);
+    if (options.csp !== undefined) headers['content-security-policy'] = cspFor(options.csp, host as string);
     res.writeHead(200, headers);
     if (req.method === 'HEAD') {
       await opened.handle.close();
@@ -160,12 +175,26 @@ export function staticFiles(mounts: Readonly<Record<string, string>>, options: S
   };
 }
 
-function receivePost(req: IncomingMessage, res: ServerResponse, onPost: (url: URL, body: Buffer) => void): void {
+/** Buffers a POST body up to `maxBytes` (a declared or streamed longer one gets 413 and a closed connection). */
+function receivePost(req: IncomingMessage, res: ServerResponse, onPost: (url: URL, body: Buffer) => void, maxBytes: number): void {
   const url = new URL(req.url ?? '/', 'http://x');
+  const tooLarge = (): void => {
+    req.removeAllListeners('data');
+    req.resume();
+    fail(res, 413, { connection: 'close' });
+    res.once('finish', () => req.socket.destroy());
+  };
+  if (Number(req.headers['content-length'] ?? 0) > maxBytes) return tooLarge();
   const chunks: Buffer[] = [];
-  req.on('data', (c: Buffer) => chunks.push(c));
+  let received = 0;
+  req.on('data', (c: Buffer) => {
+    received += c.length;
+    if (received > maxBytes) tooLarge();
+    else chunks.push(c);
+  });
   req.on('error', () => res.destroy());
   req.on('end', () => {
+    if (received > maxBytes) return;
     onPost(url, Buffer.concat(chunks));
     res.writeHead(204).end();
   });
@@ -175,8 +204,8 @@ function receivePost(req: IncomingMessage, res: ServerResponse, onPost: (url: UR
  * A static file server on 127.0.0.1 for bench and browser-test pages (see staticFiles). POST bodies (frames
  * a page captured) go to `onPost`.
  */
-export async function servePages(mounts: Readonly<Record<string, string>>, onPost?: (url: URL, body: Buffer) => void): Promise<PageServer> {
-  const server: Server = createServer(staticFiles(mounts, onPost === undefined ? {} : { onPost }));
+export async function servePages(mounts: Readonly<Record<string, string>>, onPost?: (url: URL, body: Buffer) => void, maxPostBytes = MAX_POST_BYTES): Promise<PageServer> {
+  const server: Server = createServer(staticFiles(mounts, onPost === undefined ? {} : { onPost, maxPostBytes }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
