@@ -8,3 +8,4 @@ export { resolveVideoTrack, type VideoSource } from './sources.js';
 export { trackFromSimplePeer, attachSimplePeer, type SimplePeerLike } from './adapters/simplePeer.js';
 export { trackFromConsumer, attachConsumer, type ConsumerLike } from './adapters/mediasoup.js';
 export type { ReceiverStats, BackendKind, FallbackReason, LeakReport, TimingSource, ModelScale, ModelTier } from '../worker/protocol.js';
+export { UPDATE_CHANNEL_LABEL, encodeUpdateInfo, parseUpdateInfo, type UpdateChannelLike, type UpdateInfo } from './updateChannel.js';
