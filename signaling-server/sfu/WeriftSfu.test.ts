@@ -1,36 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { RTCPeerConnection, RtpHeader, RtpPacket, useVP8, useNACK, usePLI, type RTCRtpTransceiver } from 'werift';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { RTCRtpSender, RtpHeader, RtpPacket } from 'werift';
 import { isLoopbackCandidate } from '../candidates.js';
 import { SFU_PEER_ID } from '../protocol.js';
 import { SignalingServer } from '../SignalingServer.js';
 import { TestClient } from '../testing/TestClient.js';
+import { connectPeer } from './testPeer.js';
 import { WeriftSfu } from './WeriftSfu.js';
-
-/** A werift peer standing in for a browser page: loopback only, like the SFU. */
-async function connectPeer(url: string, room: string, role: 'sender' | 'receiver'): Promise<{ c: TestClient; pc: RTCPeerConnection; t: RTCRtpTransceiver }> {
-  const c = await TestClient.connect(url);
-  c.send({ type: 'join', room, role });
-  await c.next('joined');
-  const pc = new RTCPeerConnection({
-    codecs: { video: [useVP8({ rtcpFeedback: [useNACK(), usePLI()] })] },
-    iceServers: [],
-    iceUseIpv4: false,
-    iceUseIpv6: false,
-    iceAdditionalHostAddresses: ['127.0.0.1'],
-    iceInterfaceAddresses: { udp4: '127.0.0.1' },
-  });
-  const t = pc.addTransceiver('video', { direction: role === 'sender' ? 'sendonly' : 'recvonly' });
-  pc.onIceCandidate.subscribe((cand) => {
-    const j = cand?.toJSON();
-    if (j?.candidate !== undefined) c.send({ type: 'candidate', to: SFU_PEER_ID, candidate: { candidate: j.candidate, sdpMid: j.sdpMid ?? null, sdpMLineIndex: j.sdpMLineIndex ?? null } });
-  });
-  await pc.setLocalDescription(await pc.createOffer());
-  c.send({ type: 'offer', to: SFU_PEER_ID, sdp: pc.localDescription?.sdp ?? '' });
-  const answer = await c.next('answer', undefined, 10_000);
-  expect(answer.from).toBe(SFU_PEER_ID);
-  await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
-  return { c, pc, t };
-}
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -95,6 +70,39 @@ describe('WeriftSfu', () => {
     pub.c.ws.terminate();
     await subs[0]?.c.next('peer-left');
     await expect.poll(() => sfu.stats('sfu-room')).toMatchObject({ publishing: false, subscribers: 0 });
+  }, 60_000);
+
+  it('a werift callback that throws is reported to onError; the SFU keeps forwarding once the fault is gone', async () => {
+    const errors: Array<{ context: string; message: string }> = [];
+    const sfu = new WeriftSfu({ keyframeGapMs: 0, onError: (context, e) => errors.push({ context, message: e instanceof Error ? e.message : String(e) }) });
+    const server = new SignalingServer({ mode: 'sfu', mediaRouter: sfu, heartbeatMs: 0 });
+    const url = await server.start();
+    cleanups.push(() => server.close());
+    const pub = await connectPeer(url, 'guard-room', 'sender');
+    const sub = await connectPeer(url, 'guard-room', 'receiver');
+    for (const p of [pub, sub]) cleanups.push(async () => { await p.pc.close(); p.c.ws.terminate(); });
+    const received: RtpPacket[] = [];
+    sub.t.receiver.track.onReceiveRtp.subscribe((rtp) => received.push(rtp));
+    await expect.poll(() => sfu.stats('guard-room'), { timeout: 15_000 }).toMatchObject({ publishing: true, subscribers: 1 });
+
+    // Every sender but the publisher's own (the SFU's downstream ones) throws inside werift's RTP receive path.
+    const original = RTCRtpSender.prototype.sendRtp.bind(pub.t.sender);
+    const spy = vi.spyOn(RTCRtpSender.prototype, 'sendRtp').mockImplementation(function (this: RTCRtpSender, ...args: Parameters<RTCRtpSender['sendRtp']>) {
+      if (this === pub.t.sender) return original(...args);
+      throw new Error('injected downstream failure');
+    });
+    let seq = 1;
+    const burst = async (): Promise<void> => {
+      for (let k = 0; k < 10; k++) await pub.t.sender.sendRtp(new RtpPacket(new RtpHeader({ payloadType: 96, sequenceNumber: seq++, timestamp: seq * 3000, marker: true }), Buffer.from([0x10, 0, k])));
+    };
+    try {
+      await expect.poll(async () => { await burst(); return errors.length; }, { timeout: 15_000, interval: 200 }).toBeGreaterThan(0);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(errors[0]).toEqual({ context: 'forward', message: 'injected downstream failure' });
+    const before = received.length;
+    await expect.poll(async () => { await burst(); return received.length; }, { timeout: 15_000, interval: 200 }).toBeGreaterThan(before);
   }, 60_000);
 
   it('rejects an answer addressed to it and reports a bad offer as media_error', async () => {

@@ -9,12 +9,17 @@ import {
   useVP8,
   type MediaStreamTrack,
   type PeerConfig,
+  type RTCDataChannel,
+  type RTCIceCandidate,
+  type RtpPacket,
   type RTCRtpTransceiver,
   type RtcpPacket,
 } from 'werift';
 import { isLoopbackCandidate, keepLoopbackCandidates } from '../candidates.js';
 import type { MediaRouter } from '../MediaRouter.js';
 import { SFU_PEER_ID, type IceServerConfig, type PeerInfo, type ServerMessage, type SignalMessage } from '../protocol.js';
+import { detach, guarded, type SfuErrorHandler } from './guard.js';
+import { DEFAULT_MODEL_RELAY_OPTIONS, ModelChannelRelay, checkModelRelayOptions, type ModelRelayOptions, type ModelRelayStats } from './ModelChannelRelay.js';
 
 export interface WeriftSfuOptions {
   /**
@@ -30,12 +35,22 @@ export interface WeriftSfuOptions {
   iceServers: IceServerConfig[];
   /** Upstream keyframe requests are coalesced to at most one per this many ms. */
   keyframeGapMs: number;
+  /** Caps of the `swiftsr-model` data channel fan-out (ModelChannelRelay.ts). */
+  modelChannel: ModelRelayOptions;
+  /** A werift callback that threw, or a send that rejected: reported here, the call goes on. */
+  onError: SfuErrorHandler;
 }
+
+/** Constructor options: any subset, the model channel caps too. */
+export type WeriftSfuInit = Partial<Omit<WeriftSfuOptions, 'modelChannel'>> & { modelChannel?: Partial<ModelRelayOptions> };
 
 /** RFC 5104 section 4.3.1: the payload-specific feedback format of a Full Intra Request. */
 const FIR_FMT = 4;
 
-export const DEFAULT_SFU_OPTIONS: WeriftSfuOptions = { hostAddress: '127.0.0.1', loopbackOnly: true, codec: 'VP8', iceServers: [], keyframeGapMs: 300 };
+export const DEFAULT_SFU_OPTIONS: WeriftSfuOptions = {
+  hostAddress: '127.0.0.1', loopbackOnly: true, codec: 'VP8', iceServers: [], keyframeGapMs: 300,
+  modelChannel: DEFAULT_MODEL_RELAY_OPTIONS, onError: (context, error) => console.error(`WeriftSfu: ${context}:`, error),
+};
 
 interface Peer {
   info: PeerInfo;
@@ -49,6 +64,7 @@ interface Room {
   peers: Map<string, Peer>;
   upstream?: { peerId: string; track: MediaStreamTrack; transceiver: RTCRtpTransceiver; unsubscribe: () => void };
   lastKeyframeRequest: number;
+  relay: ModelChannelRelay;
 }
 
 export interface SfuRoomStats {
@@ -56,25 +72,29 @@ export interface SfuRoomStats {
   subscribers: number;
   forwardedPackets: number;
   keyframeRequests: number;
+  /** The model-update channel: forwarded and dropped messages. */
+  model: ModelRelayStats | null;
 }
 
 /**
  * One-to-many forwarding on werift: the sender publishes one video track, every receiver gets the same
  * RTP (rewritten to its own SSRC/payload type by werift), and receivers' PLI/FIR become PLIs upstream.
- * No transcoding, so every peer must negotiate the same codec.
+ * No transcoding, so every peer must negotiate the same codec. The sender's `swiftsr-model` data channel
+ * (model updates) goes to every receiver's channel of that label (ModelChannelRelay).
  */
 export class WeriftSfu implements MediaRouter {
   readonly options: WeriftSfuOptions;
   private readonly rooms = new Map<string, Room>();
   private readonly counters = new Map<string, { forwarded: number; keyframes: number }>();
 
-  constructor(options: Partial<WeriftSfuOptions> = {}) {
-    this.options = { ...DEFAULT_SFU_OPTIONS, ...options };
+  constructor(options: WeriftSfuInit = {}) {
+    this.options = { ...DEFAULT_SFU_OPTIONS, ...options, modelChannel: { ...DEFAULT_MODEL_RELAY_OPTIONS, ...options.modelChannel } };
     if (this.options.keyframeGapMs < 0) throw new RangeError(`keyframeGapMs must be >= 0, got ${this.options.keyframeGapMs}`);
+    checkModelRelayOptions(this.options.modelChannel);
   }
 
   join(room: string, peer: PeerInfo, send: (msg: ServerMessage) => void): void {
-    const r = this.rooms.get(room) ?? { peers: new Map<string, Peer>(), lastKeyframeRequest: 0 };
+    const r = this.rooms.get(room) ?? { peers: new Map<string, Peer>(), lastKeyframeRequest: 0, relay: new ModelChannelRelay(this.options.modelChannel, this.options.onError) };
     r.peers.set(peer.id, { info: peer, send });
     this.rooms.set(room, r);
   }
@@ -108,14 +128,16 @@ export class WeriftSfu implements MediaRouter {
     const peer = r?.peers.get(peerId);
     if (r === undefined || peer === undefined) return;
     r.peers.delete(peerId);
-    void peer.pc?.close();
+    this.closePeer(r, peer);
+    if (peer.info.role === 'sender') r.relay.resetPublisher();
     if (r.upstream?.peerId === peerId) {
       // Receivers renegotiate with the next sender: a fresh stream restarts sequence numbers cleanly.
       r.upstream.unsubscribe();
       delete r.upstream;
-      for (const p of r.peers.values()) this.closePeer(p);
+      for (const p of r.peers.values()) this.closePeer(r, p);
     }
     if (r.peers.size === 0) {
+      r.relay.close();
       this.rooms.delete(room);
       this.counters.delete(room);
     }
@@ -123,6 +145,7 @@ export class WeriftSfu implements MediaRouter {
 
   async close(): Promise<void> {
     const pcs = [...this.rooms.values()].flatMap((r) => [...r.peers.values()].flatMap((p) => (p.pc ? [p.pc] : [])));
+    for (const r of this.rooms.values()) r.relay.close();
     this.rooms.clear();
     await Promise.all(pcs.map((pc) => pc.close()));
   }
@@ -131,7 +154,7 @@ export class WeriftSfu implements MediaRouter {
     const r = this.rooms.get(room);
     const c = this.counters.get(room) ?? { forwarded: 0, keyframes: 0 };
     const subscribers = r === undefined ? 0 : [...r.peers.values()].filter((p) => p.down !== undefined).length;
-    return { publishing: r?.upstream !== undefined, subscribers, forwardedPackets: c.forwarded, keyframeRequests: c.keyframes };
+    return { publishing: r?.upstream !== undefined, subscribers, forwardedPackets: c.forwarded, keyframeRequests: c.keyframes, model: r?.relay.stats() ?? null };
   }
 
   /** Addresses of every candidate the SFU advertised; the tests check they are all loopback. */
@@ -157,6 +180,8 @@ export class WeriftSfu implements MediaRouter {
       iceUseIpv6: false,
       iceAdditionalHostAddresses: [hostAddress],
       iceInterfaceAddresses: { udp4: hostAddress },
+      // Advertised in the SDP (a=max-message-size): a publisher's browser refuses to send larger updates.
+      maxMessageSize: this.options.modelChannel.maxBinaryBytes,
     };
     if (this.options.loopbackOnly) {
       config.iceFilterCandidatePair = (pair) => pair.remoteCandidate.host === '127.0.0.1';
@@ -165,29 +190,32 @@ export class WeriftSfu implements MediaRouter {
   }
 
   private async onOffer(roomId: string, r: Room, peer: Peer, offerSdp: string): Promise<void> {
-    this.closePeer(peer);
+    this.closePeer(r, peer);
     const pc = this.newPeerConnection();
     peer.pc = pc;
+    const onError = this.options.onError;
+    const { id, role } = peer.info;
+    pc.onDataChannel.subscribe(guarded('data channel', onError, (channel: RTCDataChannel) => r.relay.accept(role, id, channel)));
     // werift gathers inside setLocalDescription, before the answer is out: hold candidates until then,
     // or the peer would get candidates for a description it has not seen.
     const held: ServerMessage[] = [];
     let answered = false;
-    pc.onIceCandidate.subscribe((c) => {
+    pc.onIceCandidate.subscribe(guarded('ice candidate', onError, (c: RTCIceCandidate | undefined) => {
       const json = c?.toJSON();
       if (json === undefined || (this.options.loopbackOnly && !isLoopbackCandidate(json.candidate ?? ''))) return;
       const m: ServerMessage = { type: 'candidate', from: SFU_PEER_ID, candidate: { candidate: json.candidate ?? '', sdpMid: json.sdpMid ?? null, sdpMLineIndex: json.sdpMLineIndex ?? null } };
       if (answered) peer.send(m);
       else held.push(m);
-    });
+    }));
     if (peer.info.role === 'sender') {
-      pc.onTrack.subscribe((track) => {
+      pc.onTrack.subscribe(guarded('track', onError, (track: MediaStreamTrack) => {
         const transceiver = pc.getTransceivers().find((t) => t.receiver.track === track) ?? pc.getTransceivers()[0];
         if (track.kind !== 'video' || transceiver === undefined) return;
         r.upstream?.unsubscribe();
-        const { unSubscribe } = track.onReceiveRtp.subscribe((rtp) => this.forward(roomId, r, rtp.serialize()));
+        const { unSubscribe } = track.onReceiveRtp.subscribe(guarded('forward', onError, (rtp: RtpPacket) => this.forward(roomId, r, rtp.serialize())));
         r.upstream = { peerId: peer.info.id, track, transceiver, unsubscribe: unSubscribe };
         this.requestKeyframe(roomId, r, true);
-      });
+      }));
     }
     let sdp = this.options.loopbackOnly ? keepLoopbackCandidates(offerSdp) : offerSdp;
     // A receiver sends no media; werift would otherwise route RTCP from its advertised SSRC (its PLIs
@@ -199,11 +227,11 @@ export class WeriftSfu implements MediaRouter {
       if (down === undefined) throw new Error('the receiver offer has no video m-line');
       down.setDirection('sendonly');
       peer.down = down;
-      down.sender.onPictureLossIndication.subscribe(() => this.requestKeyframe(roomId, r));
-      down.sender.onRtcp.subscribe((p: RtcpPacket) => {
+      down.sender.onPictureLossIndication.subscribe(guarded('pli', onError, () => this.requestKeyframe(roomId, r)));
+      down.sender.onRtcp.subscribe(guarded('rtcp', onError, (p: RtcpPacket) => {
         if (p instanceof RtcpPayloadSpecificFeedback && p.feedback.count === FIR_FMT) this.requestKeyframe(roomId, r);
-      });
-      down.sender.onReady.subscribe(() => this.requestKeyframe(roomId, r, true));
+      }));
+      down.sender.onReady.subscribe(guarded('sender ready', onError, () => this.requestKeyframe(roomId, r, true)));
     }
     const answer = await pc.createAnswer();
     await pc.setLocalDescription(answer);
@@ -219,7 +247,7 @@ export class WeriftSfu implements MediaRouter {
       if (p.down === undefined) continue;
       c.forwarded += 1;
       // sendRtp parses its own copy from the buffer, so peers never share a mutable header.
-      void p.down.sender.sendRtp(packet);
+      detach('forward', this.options.onError, p.down.sender.sendRtp(packet));
     }
   }
 
@@ -231,7 +259,7 @@ export class WeriftSfu implements MediaRouter {
     r.lastKeyframeRequest = now;
     this.counter(roomId).keyframes += 1;
     const ssrc = up.track.ssrc;
-    if (ssrc !== undefined) void up.transceiver.receiver.sendRtcpPLI(ssrc);
+    if (ssrc !== undefined) detach('keyframe request', this.options.onError, up.transceiver.receiver.sendRtcpPLI(ssrc));
   }
 
   private counter(roomId: string): { forwarded: number; keyframes: number } {
@@ -243,8 +271,9 @@ export class WeriftSfu implements MediaRouter {
     return c;
   }
 
-  private closePeer(p: Peer): void {
-    void p.pc?.close();
+  private closePeer(r: Room, p: Peer): void {
+    r.relay.remove(p.info.id);
+    if (p.pc !== undefined) detach('close', this.options.onError, p.pc.close());
     delete p.pc;
     delete p.down;
   }
