@@ -1,0 +1,82 @@
+/**
+ * The "learn the call" readouts (issue 12): what the sender page says about its adaptation, and what a
+ * receiver page says about the weights it paints with. Pure functions over the SDK's stats and events, so
+ * the wording is unit-tested (test/demo/adaptReadout.test.ts).
+ */
+
+/** The SwiftSRSender stats the sender readout shows (a subset of the SDK's SenderStats). */
+export interface SenderAdaptView {
+  readonly state: string;
+  readonly backend: string | null;
+  readonly variant: string;
+  readonly sendWidth: number;
+  readonly sendHeight: number;
+  readonly steps: number;
+  readonly trainMsPerSecond: number;
+  /** Held-back validation gain of the current weights over the static model, dB; null before the first validation. */
+  readonly validationGainDb: number | null;
+  readonly generation: number;
+  readonly updateBytes: number;
+  readonly updateBitrateBps: number;
+  readonly pausedReason: string | null;
+}
+
+const signed = (db: number): string => `${db >= 0 ? '+' : ''}${db.toFixed(2)} dB`;
+
+/** kbit/s with one decimal below 10, none above. */
+function kbps(bps: number): string {
+  const k = bps / 1000;
+  return `${k < 10 ? k.toFixed(1) : k.toFixed(0)} kbit/s`;
+}
+
+/**
+ * Lines for the sender page: state, work done, the held-back gain, the generation published, and the update
+ * bitrate against the video's (measured on the wire; null when no outbound stats yet).
+ */
+export function describeSenderAdapt(s: SenderAdaptView, videoBps: number | null): string[] {
+  const paused = s.pausedReason === null ? '' : ` (paused: ${s.pausedReason})`;
+  const lines = [
+    `adapting ${s.variant} on ${s.backend ?? '…'}: ${s.state}${paused}, training on ${s.sendWidth}x${s.sendHeight} sends`,
+    `${s.steps} steps · ${s.trainMsPerSecond.toFixed(0)} ms of training per second`,
+    s.validationGainDb === null ? 'validation on held-back frames: not yet' : `validation on held-back frames: ${signed(s.validationGainDb)} over the static model`,
+    s.generation === 0 ? 'no update published yet' : `published generation ${s.generation} (${(s.updateBytes / 1024).toFixed(1)} KB sent in all)`,
+  ];
+  const share = videoBps !== null && videoBps > 0 ? ` = ${((100 * s.updateBitrateBps) / videoBps).toFixed(1)} % of ${kbps(videoBps)} video` : '';
+  lines.push(`updates ${kbps(s.updateBitrateBps)}${share}`);
+  return lines;
+}
+
+/** What a receiver page knows about the weights it paints with. */
+export interface ReceiverAdaptState {
+  /** Stats' modelGeneration: the update painting the last frame, 0 = the base weights. */
+  readonly generation: number;
+  /** The newest applied update (the 'modelupdate' event). */
+  readonly lastUpdate: { readonly model: string; readonly generation: number; readonly bytes: number; readonly gainDb: number | null } | null;
+  /** The newest revert to the base weights (the 'modelrevert' event). */
+  readonly lastRevert: { readonly model: string; readonly reason: string } | null;
+  readonly updatesApplied: number;
+  readonly updatesRejected: number;
+  /** Whether this connection carries a model channel at all (P2P and SFU do; simple-peer and mediasoup do not). */
+  readonly channel: boolean;
+}
+
+export interface ReceiverAdaptReadout {
+  /** The "use adapted weights" indicator: on while an update paints. */
+  readonly adapted: boolean;
+  readonly badge: string;
+  readonly lines: string[];
+}
+
+export function describeReceiverAdapt(s: ReceiverAdaptState): ReceiverAdaptReadout {
+  const adapted = s.generation > 0;
+  const badge = adapted ? `adapted weights in use (generation ${s.generation})` : s.channel ? 'base weights (no update yet)' : 'base weights (no update channel in this mode)';
+  const lines: string[] = [];
+  const u = s.lastUpdate;
+  if (u !== null) {
+    const gain = u.gainDb === null ? 'gain not reported' : `sender's gain on recent held-back frames ${signed(u.gainDb)}`;
+    lines.push(`update ${u.generation} for ${u.model} (${(u.bytes / 1024).toFixed(1)} KB): ${gain}`);
+  }
+  if (s.updatesApplied > 0 || s.updatesRejected > 0) lines.push(`updates applied ${s.updatesApplied}, refused ${s.updatesRejected}`);
+  if (s.lastRevert !== null) lines.push(`reverted ${s.lastRevert.model} to its base weights: ${s.lastRevert.reason}`);
+  return { adapted, badge, lines };
+}
