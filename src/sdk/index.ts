@@ -9,3 +9,7 @@ export { trackFromSimplePeer, attachSimplePeer, type SimplePeerLike } from './ad
 export { trackFromConsumer, attachConsumer, type ConsumerLike } from './adapters/mediasoup.js';
 export type { ReceiverStats, BackendKind, FallbackReason, LeakReport, TimingSource, ModelScale, ModelTier } from '../worker/protocol.js';
 export { UPDATE_CHANNEL_LABEL, encodeUpdateInfo, parseUpdateInfo, type UpdateChannelLike, type UpdateInfo } from './updateChannel.js';
+export { SwiftSRSender, SENDER_DISPOSE_TIMEOUT_MS, SEND_STATS_INTERVAL_MS } from './SwiftSRSender.js';
+export { SENDER_DEFAULTS, resolveSenderOptions, type SenderOptions, type ResolvedSenderOptions } from './senderOptions.js';
+export type { SenderEventMap, SenderStateChangeEvent, SenderUpdateEvent } from './senderEvents.js';
+export type { SenderStats, SenderState, SendParameters, PauseReason, TrainBackend, SenderCodec, SenderLeakReport } from '../sender/protocol.js';

@@ -1,0 +1,329 @@
+import { isSenderFromWorker, SENDER_PROTOCOL_VERSION, type PauseReason, type SendParameters, type SenderFromWorker, type SenderLeakReport, type SenderState, type SenderStats, type SenderToWorker, type SenderWorkerConfig } from '../sender/protocol.js';
+import { deserializeError, InvalidStateError, SwiftSRError } from './errors.js';
+import { TypedEmitter } from './events.js';
+import { packageModelUrls } from './packageModels.js';
+import type { SenderEventMap } from './senderEvents.js';
+import { resolveSenderOptions, type ResolvedSenderOptions, type SenderOptions } from './senderOptions.js';
+import { pickOutbound, sendParametersFrom, type OutboundSample } from './sendStats.js';
+import { detectMainThread, mainThreadMedia } from './support.js';
+import { encodeUpdateInfo, type UpdateChannelLike } from './updateChannel.js';
+import { UpdateFanout } from './UpdateFanout.js';
+
+/** How long dispose() waits for the worker's leak report (a fine-tuning step on SwiftShader takes seconds). */
+export const SENDER_DISPOSE_TIMEOUT_MS = 60_000;
+/** How often an RTCRtpSender's stats are read for the send size, bitrate and CPU limitation. */
+export const SEND_STATS_INTERVAL_MS = 1000;
+
+interface PendingAttach {
+  readonly sourceId: number;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Fine-tunes the receivers' model on the local camera while the call runs and streams the weights: a
+ * worker builds training pairs exactly as the call degrades the frames, trains within a compute budget,
+ * and publishes an update when held-back frames improve and the byte budget allows; every channel given
+ * to addChannel() gets it. The constructor only validates; the worker starts on the first attach().
+ */
+export class SwiftSRSender extends TypedEmitter<SenderEventMap> {
+  readonly options: ResolvedSenderOptions;
+  #state: SenderState = 'idle';
+  #worker: Worker | null = null;
+  #hello: Promise<boolean> | null = null;
+  #sourceId = 0;
+  #pending: PendingAttach | null = null;
+  #track: MediaStreamTrack | null = null;
+  #params: SendParameters | null = null;
+  #rtpPoll: ReturnType<typeof setInterval> | null = null;
+  #lastOutbound: OutboundSample | null = null;
+  #appPaused = false;
+  #hidden = false;
+  #cpuLimited = false;
+  #reason: PauseReason | null = null;
+  #stats: SenderStats | null = null;
+  readonly #fanout = new UpdateFanout();
+  #disposing: Promise<SenderLeakReport> | null = null;
+  #onDisposed: ((leaks: SenderLeakReport) => void) | null = null;
+  readonly #onVisibility = (): void => {
+    this.#hidden = document.visibilityState === 'hidden';
+    this.#updatePause();
+  };
+
+  constructor(options: Partial<SenderOptions> = {}) {
+    super();
+    this.options = resolveSenderOptions(options);
+  }
+
+  get state(): SenderState {
+    return this.#state;
+  }
+
+  /** The last stats the worker sent; null before the first. */
+  get stats(): SenderStats | null {
+    return this.#stats;
+  }
+
+  /**
+   * Starts adapting on `track` (the local camera, the track the RTCRtpSender sends; a clone is read, the
+   * track itself is untouched), replacing any earlier one. The send size and bitrate come from
+   * `rtpSender`'s stats, or from setSendParameters() (called before or after). Resolves once the model is
+   * loaded, the backend up and the first training pair built.
+   */
+  async attach(track: MediaStreamTrack, options: { rtpSender?: RTCRtpSender; signal?: AbortSignal } = {}): Promise<void> {
+    this.#assertAlive('attach');
+    if (typeof track !== 'object' || track === null || track.kind !== 'video') throw new TypeError('attach(track): track must be a video MediaStreamTrack');
+    const { rtpSender, signal } = options;
+    if (rtpSender === undefined && this.#params === null) {
+      throw new TypeError('attach(): give options.rtpSender or call setSendParameters() first: the sender must know the size and bitrate the encoder sends');
+    }
+    signal?.throwIfAborted();
+    const workerHasProcessor = await this.#start();
+    this.#assertAlive('attach');
+    this.#stopSource(new DOMException('replaced by a newer attach()', 'AbortError'));
+    const sourceId = ++this.#sourceId;
+    const clone = track.clone();
+    this.#track = clone;
+    const Processor = mainThreadMedia().MediaStreamTrackProcessor;
+    if (Processor !== undefined) {
+      const { readable } = new Processor({ track: clone });
+      this.#post({ type: 'attach', sourceId, input: { kind: 'stream', readable } }, [readable]);
+    } else if (workerHasProcessor) {
+      this.#post({ type: 'attach', sourceId, input: { kind: 'track', track: clone } }, [clone]);
+    } else {
+      clone.stop();
+      throw new SwiftSRError('unsupported', 'the sender needs MediaStreamTrackProcessor (on the main thread or in workers)');
+    }
+    if (rtpSender !== undefined) this.#pollRtpSender(rtpSender);
+    this.#setState('loading');
+    const adapting = new Promise<void>((resolve, reject) => {
+      this.#pending = { sourceId, resolve, reject };
+    });
+    const onAbort = (): void => this.#stopSource(signal?.reason ?? new DOMException('aborted', 'AbortError'));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await adapting;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** What the encoder sends now, when there is no RTCRtpSender to read (or to override its stats). */
+  setSendParameters(params: SendParameters): void {
+    this.#assertAlive('setSendParameters');
+    const { width, height, bitrateBps } = params ?? {};
+    for (const [name, v, max] of [['width', width, 7680], ['height', height, 4320]] as const) {
+      if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`setSendParameters: ${name} must be an integer, got ${String(v)}`);
+      if (v < 16 || v > max) throw new RangeError(`setSendParameters: ${name} must be in [16, ${max}], got ${v}`);
+    }
+    if (typeof bitrateBps !== 'number' || !Number.isFinite(bitrateBps)) throw new TypeError(`setSendParameters: bitrateBps must be a finite number, got ${String(bitrateBps)}`);
+    if (bitrateBps < 10_000 || bitrateBps > 1e9) throw new RangeError(`setSendParameters: bitrateBps must be in [10000, 1e9], got ${bitrateBps}`);
+    this.#applyParams({ width, height, bitrateBps });
+  }
+
+  /** Sends the latest update at once when `channel` is open, then every new one; returns a remove function. */
+  addChannel(channel: UpdateChannelLike): () => void {
+    this.#assertAlive('addChannel');
+    return this.#fanout.add(channel);
+  }
+
+  pause(): void {
+    this.#assertAlive('pause');
+    this.#appPaused = true;
+    this.#updatePause();
+  }
+
+  resume(): void {
+    this.#assertAlive('resume');
+    this.#appPaused = false;
+    this.#updatePause();
+  }
+
+  /** Stops everything; resolves with what the worker still held (0/0), or -1/-1 when it gave no report in time. */
+  dispose(): Promise<SenderLeakReport> {
+    if (this.#disposing !== null) return this.#disposing;
+    this.#stopSource(new InvalidStateError('the sender was disposed'));
+    this.#fanout.close();
+    if (typeof document !== 'undefined') document.removeEventListener('visibilitychange', this.#onVisibility);
+    const worker = this.#worker;
+    this.#setState('disposed');
+    this.#disposing = (async () => {
+      if (worker === null) return { numTensors: 0, openFrames: 0 };
+      const leaks = await new Promise<SenderLeakReport>((resolve) => {
+        this.#onDisposed = resolve;
+        worker.postMessage({ type: 'dispose' } satisfies SenderToWorker);
+        setTimeout(() => resolve({ numTensors: -1, openFrames: -1 }), SENDER_DISPOSE_TIMEOUT_MS);
+      });
+      worker.terminate();
+      this.#worker = null;
+      this.removeAllListeners();
+      return leaks;
+    })();
+    return this.#disposing;
+  }
+
+  #assertAlive(method: string): void {
+    if (this.#disposing !== null) throw new InvalidStateError(`${method}() called after dispose()`);
+  }
+
+  #setState(state: SenderState): void {
+    const previous = this.#state;
+    if (previous === state || previous === 'disposed') return;
+    this.#state = state;
+    this.emit('statechange', { state, previous });
+  }
+
+  #post(message: SenderToWorker, transfer: Transferable[] = []): void {
+    this.#worker?.postMessage(message, transfer);
+  }
+
+  #applyParams(params: SendParameters): void {
+    this.#params = params;
+    this.#fanout.setRate((this.options.maxUpdateShare * params.bitrateBps) / 8);
+    this.#post({ type: 'send-parameters', params });
+  }
+
+  #updatePause(): void {
+    const reason: PauseReason | null = this.#appPaused ? 'app' : this.#hidden ? 'hidden' : this.#cpuLimited ? 'cpu-limited' : null;
+    if (reason === this.#reason) return;
+    this.#reason = reason;
+    this.#post({ type: 'pause', reason });
+    if (this.#state === 'adapting' || this.#state === 'paused') this.#setState(reason === null ? 'adapting' : 'paused');
+  }
+
+  #pollRtpSender(rtpSender: RTCRtpSender): void {
+    if (this.#rtpPoll !== null) clearInterval(this.#rtpPoll);
+    this.#lastOutbound = null;
+    const poll = async (): Promise<void> => {
+      const report = await rtpSender.getStats();
+      if (this.#disposing !== null) return;
+      const now = pickOutbound(report.values());
+      if (now === null) return;
+      const params = sendParametersFrom(now, this.#lastOutbound);
+      this.#lastOutbound = now;
+      if (params !== null) this.#applyParams(params);
+      if (now.cpuLimited !== this.#cpuLimited) {
+        this.#cpuLimited = now.cpuLimited;
+        this.#updatePause();
+      }
+    };
+    const run = (): void => void poll().catch((e: unknown) => this.emit('error', new SwiftSRError('stats-failed', `RTCRtpSender.getStats() failed: ${(e as Error).message}`)));
+    run();
+    this.#rtpPoll = setInterval(run, SEND_STATS_INTERVAL_MS);
+  }
+
+  #stopSource(reason: unknown): void {
+    if (this.#rtpPoll !== null) clearInterval(this.#rtpPoll);
+    this.#rtpPoll = null;
+    this.#track?.stop();
+    this.#track = null;
+    const pending = this.#pending;
+    this.#pending = null;
+    pending?.reject(reason);
+  }
+
+  #start(): Promise<boolean> {
+    this.#hello ??= this.#startWorker().catch((error: unknown) => {
+      this.#hello = null;
+      throw error;
+    });
+    return this.#hello;
+  }
+
+  async #startWorker(): Promise<boolean> {
+    const main = detectMainThread();
+    if (!main.worker) throw new SwiftSRError('unsupported', 'the sender needs Worker');
+    const o = this.options;
+    const worker =
+      o.workerUrl !== null
+        ? new Worker(o.workerUrl, { type: 'module', name: 'swiftsr-sender' })
+        : new Worker(new URL('../sender/sender.worker.js', import.meta.url), { type: 'module', name: 'swiftsr-sender' });
+    this.#worker = worker;
+    const hello = new Promise<boolean>((resolve, reject) => {
+      const onHello = (e: MessageEvent<unknown>): void => {
+        if (!isSenderFromWorker(e.data) || e.data.type !== 'hello') return;
+        worker.removeEventListener('message', onHello);
+        resolve(e.data.workerHasTrackProcessor);
+      };
+      worker.addEventListener('message', onHello);
+      worker.addEventListener('error', (e: ErrorEvent) => reject(new SwiftSRError('worker-failed', `the SwiftSR sender worker failed to start: ${e.message}`)), { once: true });
+    });
+    worker.addEventListener('message', (e: MessageEvent<unknown>) => {
+      if (isSenderFromWorker(e.data)) this.#onMessage(e.data);
+    });
+    worker.addEventListener('error', (e: ErrorEvent) => {
+      const error = new SwiftSRError('worker-failed', `the SwiftSR sender worker failed: ${e.message}`);
+      this.#stopSource(error);
+      this.emit('error', error);
+    });
+    const workerHasProcessor = await hello;
+    this.#post({ type: 'init', config: this.#workerConfig() });
+    if (this.#params !== null) this.#post({ type: 'send-parameters', params: this.#params });
+    document.addEventListener('visibilitychange', this.#onVisibility);
+    this.#hidden = document.visibilityState === 'hidden';
+    this.#reason = null;
+    this.#updatePause();
+    return workerHasProcessor;
+  }
+
+  #workerConfig(): SenderWorkerConfig {
+    const o = this.options;
+    const base = new URL(o.modelBaseUrl, document.baseURI).href;
+    return {
+      protocolVersion: SENDER_PROTOCOL_VERSION,
+      fileUrls: packageModelUrls(base),
+      model: o.modelUrl !== null ? { kind: 'single', url: new URL(o.modelUrl, document.baseURI).href } : { kind: 'index', base, name: o.model },
+      backend: o.backend,
+      budgetMsPerSecond: o.budgetMsPerSecond,
+      crop: o.crop,
+      batch: o.batch,
+      learningRate: o.learningRate,
+      sampleIntervalMs: o.sampleIntervalMs,
+      codec: o.codec,
+      encoding: o.encoding,
+      maxUpdateShare: o.maxUpdateShare,
+      minGainDb: o.minGainDb,
+      statsIntervalMs: o.statsIntervalMs,
+    };
+  }
+
+  #onMessage(m: SenderFromWorker): void {
+    switch (m.type) {
+      case 'hello':
+        return;
+      case 'adapting':
+        if (this.#pending?.sourceId !== m.sourceId) return;
+        this.#pending.resolve();
+        this.#pending = null;
+        this.#setState(this.#reason === null ? 'adapting' : 'paused');
+        return;
+      case 'update': {
+        const info = encodeUpdateInfo({ seq: m.seq, gainDb: m.gainDb, variant: m.variant });
+        this.#fanout.publish({ seq: m.seq, message: m.message, info });
+        this.emit('update', { seq: m.seq, bytes: m.message.byteLength, gainDb: m.gainDb, encoding: m.encoding, variant: m.variant });
+        return;
+      }
+      case 'stats':
+        this.#stats = { ...m.stats, state: this.#state, pausedReason: this.#reason };
+        this.emit('stats', this.#stats);
+        return;
+      case 'source-ended':
+        if (m.sourceId !== this.#sourceId) return;
+        this.#stopSource(new SwiftSRError('no-video-track', 'the camera track ended'));
+        this.#setState('idle');
+        return;
+      case 'error': {
+        const error = deserializeError(m.error);
+        if (m.fatal) {
+          this.#stopSource(error);
+          this.#setState('idle');
+        }
+        this.emit('error', error);
+        return;
+      }
+      case 'disposed':
+        this.#onDisposed?.(m.leaks);
+        return;
+    }
+  }
+}

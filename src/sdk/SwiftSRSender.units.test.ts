@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { isSenderFromWorker, isSenderToWorker } from '../sender/protocol.js';
+import { pickOutbound, sendParametersFrom } from './sendStats.js';
+import { resolveSenderOptions, SENDER_DEFAULTS } from './senderOptions.js';
+import { FANOUT_RETRY_MS, UpdateFanout } from './UpdateFanout.js';
+import type { UpdateChannelLike } from './updateChannel.js';
+
+describe('sender options', () => {
+  it('defaults to the contract values and validates each option by name', () => {
+    expect(resolveSenderOptions({})).toMatchObject({ model: 'lite48x8', backend: 'auto', budgetMsPerSecond: 250, crop: 32, batch: 4, learningRate: 1e-3, sampleIntervalMs: 500, codec: 'vp8', encoding: 'int8', maxUpdateShare: 0.05, minGainDb: 0.05 });
+    expect(resolveSenderOptions({ codec: null, backend: 'cpu' })).toMatchObject({ codec: null, backend: 'cpu' });
+    expect(() => resolveSenderOptions({ budgetMsPerSecond: 0 })).toThrow(/options.budgetMsPerSecond must be in \[1, 1000\]/);
+    expect(() => resolveSenderOptions({ crop: 7.5 })).toThrow(TypeError);
+    expect(() => resolveSenderOptions({ maxUpdateShare: 0 })).toThrow(RangeError);
+    expect(() => resolveSenderOptions({ codec: 'av1' as never })).toThrow(/options.codec must be one of vp8, vp9, h264, null/);
+    expect(() => resolveSenderOptions({ backend: 'wasm' as never })).toThrow(RangeError);
+    expect(() => resolveSenderOptions({ model: '../x' })).toThrow(TypeError);
+    expect(() => resolveSenderOptions({ bogus: 1 })).toThrow(/options.bogus is not a known option/);
+    expect(Object.isFrozen(SENDER_DEFAULTS)).toBe(true);
+  });
+});
+
+describe('sender protocol guards', () => {
+  it('tell the directions apart by their discriminant', () => {
+    expect(isSenderToWorker({ type: 'pause', reason: 'app' })).toBe(true);
+    expect(isSenderToWorker({ type: 'update' })).toBe(false);
+    expect(isSenderFromWorker({ type: 'update' })).toBe(true);
+    expect(isSenderFromWorker({ type: 'init' })).toBe(false);
+    expect(isSenderFromWorker(null)).toBe(false);
+    expect(isSenderToWorker('dispose')).toBe(false);
+  });
+});
+
+describe('send parameters from RTCRtpSender stats', () => {
+  const outbound = (o: Record<string, unknown>) => ({ type: 'outbound-rtp', kind: 'video', id: 'o1', timestamp: 1000, bytesSent: 0, ...o });
+
+  it('picks the largest video layer that has a frame size, and reads the CPU limitation', () => {
+    const s = pickOutbound([
+      { type: 'codec', id: 'c' },
+      outbound({ id: 'a', frameWidth: 320, frameHeight: 180 }),
+      outbound({ id: 'b', frameWidth: 640, frameHeight: 360, qualityLimitationReason: 'cpu', targetBitrate: 600_000 }),
+      outbound({ id: 'c', active: false, frameWidth: 1280, frameHeight: 720 }),
+      outbound({ id: 'd', kind: 'audio', frameWidth: 9999, frameHeight: 9999 }),
+      outbound({ id: 'e' }),
+    ]);
+    expect(s).toMatchObject({ id: 'b', width: 640, height: 360, targetBitrate: 600_000, cpuLimited: true });
+    expect(pickOutbound([outbound({})])).toBeNull();
+  });
+
+  it('uses targetBitrate when reported, else bytesSent over the interval (null on the first sample)', () => {
+    const a = pickOutbound([outbound({ frameWidth: 320, frameHeight: 180, bytesSent: 10_000, timestamp: 1000 })])!;
+    const b = pickOutbound([outbound({ frameWidth: 320, frameHeight: 180, bytesSent: 47_500, timestamp: 2000 })])!;
+    expect(sendParametersFrom(a, null)).toBeNull();
+    expect(sendParametersFrom(b, a)).toEqual({ width: 320, height: 180, bitrateBps: 300_000 });
+    const t = pickOutbound([outbound({ frameWidth: 320, frameHeight: 180, targetBitrate: 250_000 })])!;
+    expect(sendParametersFrom(t, null)).toEqual({ width: 320, height: 180, bitrateBps: 250_000 });
+  });
+});
+
+class FakeChannel implements UpdateChannelLike {
+  readyState = 'connecting';
+  bufferedAmount = 0;
+  binaryType = 'blob';
+  readonly sent: (ArrayBuffer | string)[] = [];
+  addEventListener(): void {}
+  removeEventListener(): void {}
+  send(data: ArrayBuffer | ArrayBufferView | string): void {
+    this.sent.push(typeof data === 'string' ? data : (data as ArrayBuffer));
+  }
+}
+
+describe('UpdateFanout', () => {
+  const update = (seq: number, bytes = 1000) => ({ seq, message: new ArrayBuffer(bytes), info: `info ${seq}` });
+
+  it('sends the latest update (binary, then its info) when a channel opens, newer ones within each channel budget, never to a backed-up channel', async () => {
+    let now = 0;
+    const fanout = new UpdateFanout(() => now);
+    fanout.setRate(500);
+    const a = new FakeChannel();
+    a.readyState = 'open';
+    fanout.add(a);
+    expect(a.binaryType).toBe('arraybuffer');
+    fanout.publish(update(1));
+    expect(a.sent.map((m) => (typeof m === 'string' ? m : m.byteLength))).toEqual([1000, 'info 1']);
+    // 1000 B at 500 B/s: the next one waits two seconds.
+    fanout.publish(update(2));
+    expect(a.sent).toHaveLength(2);
+    now = 2000;
+    fanout.flush();
+    expect(a.sent).toHaveLength(4);
+    // A late channel gets the latest at once when it opens; updates it missed are not queued.
+    const b = new FakeChannel();
+    fanout.add(b);
+    fanout.publish(update(3));
+    expect(b.sent).toHaveLength(0);
+    b.readyState = 'open';
+    now = 2001;
+    fanout.flush();
+    expect(b.sent).toEqual([expect.any(ArrayBuffer), 'info 3']);
+    // Backed up: skipped until it drains, then only the newest goes.
+    a.bufferedAmount = 5000;
+    now = 10_000;
+    fanout.publish(update(4));
+    fanout.publish(update(5));
+    expect(a.sent).toHaveLength(4);
+    a.bufferedAmount = 0;
+    await new Promise((r) => setTimeout(r, FANOUT_RETRY_MS + 50));
+    expect(a.sent.slice(4)).toEqual([expect.any(ArrayBuffer), 'info 5']);
+    const remove = fanout.add(new FakeChannel());
+    expect(fanout.channelCount).toBe(3);
+    remove();
+    b.readyState = 'closed';
+    fanout.flush();
+    expect(fanout.channelCount).toBe(1);
+    fanout.close();
+    expect(() => fanout.add({} as UpdateChannelLike)).toThrow(TypeError);
+  });
+});

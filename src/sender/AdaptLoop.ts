@@ -1,0 +1,207 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { FineTuner } from '../adapt/fineTune.js';
+import { decodeModelUpdate, encodeModelUpdate, updateBytes, type UpdateEncoding } from '../adapt/modelUpdate.js';
+import { PublishPolicy } from '../adapt/publishPolicy.js';
+import type { TrainingBatch } from '../adapt/trainingPairs.js';
+import { valuesToWeights, type UpdateBase } from '../adapt/updateBase.js';
+import { generatorForward } from '../model/generator.js';
+import { seededRandom } from '../model/initGeneratorWeights.js';
+import type { GeneratorWeights } from '../model/types.js';
+import type { SamplePool } from './SamplePool.js';
+import { Waker } from './Waker.js';
+
+export interface AdaptLoopOptions {
+  readonly budgetMsPerSecond: number;
+  readonly batch: number;
+  readonly learningRate: number;
+  readonly encoding: UpdateEncoding;
+  readonly maxUpdateShare: number;
+  readonly minGainDb: number;
+  /** Steps between two validations (and publish decisions). Default 8. */
+  readonly validateEverySteps?: number;
+  readonly seed?: number;
+}
+
+export interface PublishedUpdate {
+  readonly seq: number;
+  readonly message: Uint8Array<ArrayBuffer>;
+  /** Y-PSNR gain of the published (decoded) weights over the base on the held-back frames, in [-20, 20]. */
+  readonly gainDb: number;
+  readonly encoding: UpdateEncoding;
+  readonly variant: string;
+}
+
+export interface AdaptLoopStats {
+  readonly steps: number;
+  readonly trainMsPerSecond: number;
+  readonly validationGainDb: number | null;
+  readonly generation: number;
+  readonly updateBytes: number;
+  readonly updateBitrateBps: number;
+}
+
+/** The window over which trainMsPerSecond is measured. */
+const DUTY_WINDOW_MS = 5000;
+
+/** Y-PSNR (BT.601 luma, peak 1) of the model with `weights` on a held-back batch; gains are differences, so Y's offset and range cancel. */
+async function psnrY(base: UpdateBase, weights: GeneratorWeights, b: TrainingBatch): Promise<number> {
+  const big = b.crop * b.scale;
+  const mse = tf.tidy(() => {
+    const x = tf.tensor4d(b.lr, [b.count, b.crop, b.crop, 3]);
+    const hr = tf.tensor4d(b.hr, [b.count, big, big, 3]);
+    const coeffs = tf.tensor1d([0.299, 0.587, 0.114]);
+    const y = (t: tf.Tensor): tf.Tensor => tf.sum(tf.mul(t, coeffs), -1);
+    return tf.mean(tf.square(tf.sub(y(generatorForward(base.config, weights, x, { training: false })), y(hr))));
+  });
+  // data(), not dataSync(): WebGPU reads back asynchronously only.
+  const value = (await mse.data())[0] ?? Number.NaN;
+  mse.dispose();
+  return -10 * Math.log10(Math.max(value, 1e-12));
+}
+
+/**
+ * Fine-tunes within a compute budget and publishes when it pays: each step is timed and followed by a
+ * sleep of (1000 / budgetMsPerSecond - 1) times its length, so training takes at most that share of the
+ * GPU (validation included). Every `validateEverySteps` steps the held-back frames are scored with the
+ * base, the published and the current weights; when the current ones beat the published by minGainDb,
+ * their update is encoded, decoded again (receivers run the quantised weights, so those are what is
+ * scored) and sent if it still beats them and the PublishPolicy's byte budget allows.
+ */
+export class AdaptLoop {
+  readonly #base: UpdateBase;
+  readonly #baseWeights: GeneratorWeights;
+  #published: GeneratorWeights | null = null;
+  #tuner: FineTuner;
+  readonly #pool: SamplePool;
+  readonly #opts: AdaptLoopOptions;
+  readonly #policy: PublishPolicy;
+  readonly #rand: () => number;
+  /** Waits for data or resume (cut short by new samples); the pacing sleep is cut short by dispose() only. */
+  readonly #idle = new Waker();
+  readonly #pace = new Waker();
+  readonly #onPublish: (u: PublishedUpdate) => void;
+  readonly #busy: [number, number][] = [];
+  readonly #startedAt: number;
+  #steps = 0;
+  #gainDb: number | null = null;
+  #paused = true;
+  #stopped = false;
+  #running: Promise<void> | null = null;
+
+  private constructor(base: UpdateBase, tuner: FineTuner, pool: SamplePool, opts: AdaptLoopOptions, onPublish: (u: PublishedUpdate) => void) {
+    this.#base = base;
+    this.#baseWeights = valuesToWeights(base, base.values);
+    this.#tuner = tuner;
+    this.#pool = pool;
+    this.#opts = opts;
+    this.#startedAt = performance.now();
+    this.#policy = new PublishPolicy(this.#startedAt, { maxUpdateShare: opts.maxUpdateShare, minGainDb: opts.minGainDb });
+    this.#rand = seededRandom(opts.seed ?? 1);
+    this.#onPublish = onPublish;
+  }
+
+  /** Runs on the current TF.js backend; the caller keeps `pool` fed. */
+  static async create(base: UpdateBase, pool: SamplePool, opts: AdaptLoopOptions, onPublish: (u: PublishedUpdate) => void): Promise<AdaptLoop> {
+    const weights = valuesToWeights(base, base.values);
+    try {
+      return new AdaptLoop(base, await FineTuner.create(base.config, weights, { learningRate: opts.learningRate }), pool, opts, onPublish);
+    } finally {
+      tf.dispose([...weights.values()]);
+    }
+  }
+
+  setVideoBitrate(bps: number): void {
+    this.#policy.setVideoBitrate(bps, performance.now());
+  }
+
+  /** Starts (or resumes) stepping; pause(true) stops after the step in flight. */
+  pause(paused: boolean): void {
+    this.#paused = paused;
+    if (!paused) {
+      this.#running ??= this.#loop();
+      this.#idle.wake();
+    }
+  }
+
+  /** Wakes a loop that waits for training data. */
+  poke(): void {
+    this.#idle.wake();
+  }
+
+  stats(): AdaptLoopStats {
+    const now = performance.now();
+    const since = Math.max(1, now - this.#startedAt);
+    return {
+      steps: this.#steps,
+      trainMsPerSecond: Math.round((1000 * this.#busyMs(now)) / Math.min(DUTY_WINDOW_MS, since)),
+      validationGainDb: this.#gainDb,
+      generation: this.#policy.published,
+      updateBytes: this.#policy.publishedBytes,
+      updateBitrateBps: Math.round((this.#policy.publishedBytes * 8 * 1000) / since),
+    };
+  }
+
+  /** Stops after the step in flight and frees every tensor. */
+  async dispose(): Promise<void> {
+    this.#stopped = true;
+    this.#idle.wake();
+    this.#pace.wake();
+    await this.#running;
+    this.#tuner.dispose();
+    tf.dispose([...this.#baseWeights.values(), ...(this.#published?.values() ?? [])]);
+  }
+
+  #busyMs(now: number): number {
+    while (this.#busy.length > 0 && (this.#busy[0] as [number, number])[1] < now - DUTY_WINDOW_MS) this.#busy.shift();
+    return this.#busy.reduce((s, [a, b]) => s + b - Math.max(a, now - DUTY_WINDOW_MS), 0);
+  }
+
+  async #loop(): Promise<void> {
+    while (!this.#stopped) {
+      const batch = this.#paused ? null : this.#pool.trainingBatch(this.#opts.batch, this.#rand);
+      if (batch === null) {
+        await this.#idle.wait(1000);
+        continue;
+      }
+      const t0 = performance.now();
+      const loss = await this.#tuner.step(batch);
+      if (!Number.isFinite(loss)) await this.#restart();
+      this.#steps++;
+      if (this.#steps % (this.#opts.validateEverySteps ?? 8) === 0) await this.#validate();
+      const t1 = performance.now();
+      this.#busy.push([t0, t1]);
+      await this.#pace.wait((t1 - t0) * (1000 / this.#opts.budgetMsPerSecond - 1));
+    }
+  }
+
+  /** A diverged step (NaN/Inf loss): start again from what receivers run. */
+  async #restart(): Promise<void> {
+    this.#tuner.dispose();
+    this.#tuner = await FineTuner.create(this.#base.config, this.#published ?? this.#baseWeights, { learningRate: this.#opts.learningRate });
+  }
+
+  async #validate(): Promise<void> {
+    const held = this.#pool.validationBatch();
+    if (held === null) return;
+    const basePsnr = await psnrY(this.#base, this.#baseWeights, held);
+    const current = await psnrY(this.#base, this.#tuner.weights, held);
+    this.#gainDb = current - basePsnr;
+    const publishedPsnr = this.#published === null ? basePsnr : await psnrY(this.#base, this.#published, held);
+    const bytes = updateBytes(this.#base, this.#opts.encoding);
+    const now = performance.now();
+    if (!this.#policy.decide(current, publishedPsnr, bytes, now).publish) return;
+    const seq = this.#policy.published + 1;
+    const message = encodeModelUpdate(this.#base, await this.#tuner.values(), seq, { encoding: this.#opts.encoding }) as Uint8Array<ArrayBuffer>;
+    const decoded = valuesToWeights(this.#base, decodeModelUpdate(message, this.#base).values);
+    const sent = await psnrY(this.#base, decoded, held);
+    if (!this.#policy.decide(sent, publishedPsnr, bytes, now).publish) {
+      tf.dispose([...decoded.values()]);
+      return;
+    }
+    this.#policy.commit(sent, message.length, now);
+    tf.dispose([...(this.#published?.values() ?? [])]);
+    this.#published = decoded;
+    const gainDb = Math.max(-20, Math.min(20, sent - basePsnr));
+    this.#onPublish({ seq, message, gainDb, encoding: this.#opts.encoding, variant: this.#base.variant });
+  }
+}

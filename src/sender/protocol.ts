@@ -1,0 +1,110 @@
+/**
+ * The sender worker's messages (the only module both sides of its boundary import). One union per
+ * direction; errors cross as `{name, code, message}` (src/worker/protocol.ts's SerializedError).
+ */
+import type { UpdateEncoding } from '../adapt/modelUpdate.js';
+import type { SerializedError, TransferredTrack } from '../worker/protocol.js';
+
+export const SENDER_PROTOCOL_VERSION = 1;
+
+export type TrainBackend = 'webgpu' | 'webgl' | 'cpu';
+export type SenderCodec = 'vp8' | 'vp9' | 'h264';
+export type SenderState = 'idle' | 'loading' | 'adapting' | 'paused' | 'disposed';
+export type PauseReason = 'hidden' | 'cpu-limited' | 'app';
+
+export interface SenderWorkerConfig {
+  readonly protocolVersion: number;
+  /** Model file URL -> the URL to fetch instead (the package's own files, moved by the app's bundler). */
+  readonly fileUrls: Readonly<Record<string, string>>;
+  /** `<base>/index.json` and a catalogue name, or one model.json. */
+  readonly model: { readonly kind: 'index'; readonly base: string; readonly name: string } | { readonly kind: 'single'; readonly url: string };
+  readonly backend: 'auto' | TrainBackend;
+  readonly budgetMsPerSecond: number;
+  readonly crop: number;
+  readonly batch: number;
+  readonly learningRate: number;
+  readonly sampleIntervalMs: number;
+  readonly codec: SenderCodec | null;
+  readonly encoding: UpdateEncoding;
+  readonly maxUpdateShare: number;
+  readonly minGainDb: number;
+  readonly statsIntervalMs: number;
+}
+
+/** What the encoder sends now: the receiver's input size and the video bitrate. */
+export interface SendParameters {
+  readonly width: number;
+  readonly height: number;
+  readonly bitrateBps: number;
+}
+
+export interface SenderStats {
+  readonly state: SenderState;
+  /** The TF.js backend fine-tuning runs on; null before it started. */
+  readonly backend: TrainBackend | null;
+  /** The base model's variant (what updates name). */
+  readonly variant: string;
+  readonly sendWidth: number;
+  readonly sendHeight: number;
+  readonly videoBitrateBps: number;
+  /** The LR size training pairs are built at: the send size, or camera / scale when send × scale exceeds the camera. */
+  readonly trainWidth: number;
+  readonly trainHeight: number;
+  readonly samples: number;
+  readonly steps: number;
+  /** Fine-tuning milliseconds over the last second (the budget's measure). */
+  readonly trainMsPerSecond: number;
+  /** Y-PSNR gain of the current weights over the base on the held-back frames; null before the first validation. */
+  readonly validationGainDb: number | null;
+  /** Sequence number of the last published update (0: none yet). */
+  readonly generation: number;
+  /** Bytes of every update published so far (what each channel gets). */
+  readonly updateBytes: number;
+  /** updateBytes × 8 over the seconds since adapting started: stays under maxUpdateShare × video bitrate. */
+  readonly updateBitrateBps: number;
+  readonly pausedReason: PauseReason | null;
+  readonly numTensors: number;
+}
+
+export interface SenderLeakReport {
+  readonly numTensors: number;
+  readonly openFrames: number;
+}
+
+export type SenderToWorker =
+  | { readonly type: 'init'; readonly config: SenderWorkerConfig }
+  /** The camera frames: a transferred MediaStreamTrackProcessor readable, or the track (Safari: the processor exists in workers only). */
+  | { readonly type: 'attach'; readonly sourceId: number; readonly input: { readonly kind: 'stream'; readonly readable: ReadableStream<VideoFrame> } | { readonly kind: 'track'; readonly track: TransferredTrack } }
+  | { readonly type: 'send-parameters'; readonly params: SendParameters }
+  | { readonly type: 'pause'; readonly reason: PauseReason | null }
+  | { readonly type: 'dispose' };
+
+export type SenderFromWorker =
+  | { readonly type: 'hello'; readonly workerHasTrackProcessor: boolean }
+  /** The model is loaded, the backend up and the first training pair built. */
+  | { readonly type: 'adapting'; readonly sourceId: number; readonly backend: TrainBackend; readonly variant: string }
+  | { readonly type: 'update'; readonly seq: number; readonly message: ArrayBuffer; readonly gainDb: number; readonly encoding: UpdateEncoding; readonly variant: string }
+  | { readonly type: 'stats'; readonly stats: SenderStats }
+  | { readonly type: 'source-ended'; readonly sourceId: number }
+  | { readonly type: 'error'; readonly error: SerializedError; readonly fatal: boolean }
+  | { readonly type: 'disposed'; readonly leaks: SenderLeakReport };
+
+const TO_WORKER: ReadonlySet<string> = new Set(['init', 'attach', 'send-parameters', 'pause', 'dispose']);
+const FROM_WORKER: ReadonlySet<string> = new Set(['hello', 'adapting', 'update', 'stats', 'source-ended', 'error', 'disposed']);
+
+function typeOf(data: unknown): string | null {
+  if (typeof data !== 'object' || data === null) return null;
+  const t = (data as { type?: unknown }).type;
+  return typeof t === 'string' ? t : null;
+}
+
+/** Guards the discriminant only: both ends are built from this file. */
+export function isSenderToWorker(data: unknown): data is SenderToWorker {
+  const t = typeOf(data);
+  return t !== null && TO_WORKER.has(t);
+}
+
+export function isSenderFromWorker(data: unknown): data is SenderFromWorker {
+  const t = typeOf(data);
+  return t !== null && FROM_WORKER.has(t);
+}

@@ -1,0 +1,73 @@
+/// <reference lib="webworker" />
+import { redirectingFetch } from '../worker/fileUrls.js';
+import { assertNever, serializeError } from '../worker/protocol.js';
+import { isSenderToWorker, SENDER_PROTOCOL_VERSION, type SenderFromWorker, type SenderToWorker } from './protocol.js';
+import { SenderSession } from './SenderSession.js';
+
+/** The dispatcher: every decision lives in SenderSession. */
+
+interface TrackProcessorCtor {
+  new (init: { track: unknown }): { readable: ReadableStream<VideoFrame> };
+}
+const scope = self as unknown as DedicatedWorkerGlobalScope & { MediaStreamTrackProcessor?: TrackProcessorCtor };
+
+let session: SenderSession | null = null;
+
+function post(message: SenderFromWorker, transfer: Transferable[] = []): void {
+  scope.postMessage(message, transfer);
+}
+
+function requireSession(): SenderSession {
+  if (session === null) throw new Error('sender worker not initialised');
+  return session;
+}
+
+function handle(msg: SenderToWorker): void {
+  switch (msg.type) {
+    case 'init': {
+      const { config } = msg;
+      if (config.protocolVersion !== SENDER_PROTOCOL_VERSION) throw new Error(`sender protocol ${config.protocolVersion} != worker ${SENDER_PROTOCOL_VERSION}`);
+      // Every model read here goes through fetch: redirecting it reaches the catalogue and the loader alike.
+      if (Object.keys(config.fileUrls).length > 0) scope.fetch = redirectingFetch(scope.fetch.bind(scope), config.fileUrls);
+      session = new SenderSession(config, post);
+      return;
+    }
+    case 'attach': {
+      const s = requireSession();
+      if (msg.input.kind === 'stream') s.attach(msg.sourceId, msg.input.readable);
+      else {
+        if (scope.MediaStreamTrackProcessor === undefined) throw new Error('MediaStreamTrackProcessor is missing in this worker');
+        s.attach(msg.sourceId, new scope.MediaStreamTrackProcessor({ track: msg.input.track }).readable);
+      }
+      return;
+    }
+    case 'send-parameters':
+      requireSession().setParams(msg.params);
+      return;
+    case 'pause':
+      requireSession().pause(msg.reason);
+      return;
+    case 'dispose': {
+      const s = session;
+      session = null;
+      void (s?.dispose() ?? Promise.resolve({ numTensors: 0, openFrames: 0 })).then((leaks) => {
+        post({ type: 'disposed', leaks });
+        scope.close();
+      });
+      return;
+    }
+    default:
+      assertNever(msg);
+  }
+}
+
+scope.addEventListener('message', (event: MessageEvent<unknown>) => {
+  if (!isSenderToWorker(event.data)) return;
+  try {
+    handle(event.data);
+  } catch (error) {
+    post({ type: 'error', error: serializeError(error), fatal: event.data.type === 'init' || event.data.type === 'attach' });
+  }
+});
+
+post({ type: 'hello', workerHasTrackProcessor: scope.MediaStreamTrackProcessor !== undefined });
