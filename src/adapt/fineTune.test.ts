@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createGenerator } from '../model/createGenerator.js';
 import { loadGeneratorWeights } from '../model/loadGenerator.js';
 import { maxAbsDiff } from '../model/testSupport.js';
-import { FineTuner } from './fineTune.js';
+import { FineTuner, trainLastUnits } from './fineTune.js';
 import { decodeModelUpdate, encodeModelUpdate } from './modelUpdate.js';
 import { TINY_DIR } from './testSupport.js';
 import { buildTrainingPairs, type RgbFrame } from './trainingPairs.js';
@@ -84,6 +84,32 @@ describe('FineTuner (wasm backend)', () => {
     tf.dispose([x, y, y0, a.out, b.out]);
     gen.dispose();
     staticGen.dispose();
+    for (const t of weights.values()) t.dispose();
+  });
+
+  it('trains only the weights the trainable filter selects (trainLastUnits: the tail)', async () => {
+    const { meta, weights } = await loadGeneratorWeights(TINY_DIR);
+    const base = await updateBaseFromWeights('tiny', meta.config, weights);
+    const last2 = trainLastUnits(meta.config, 2);
+    const names = base.specs.map((s) => s.name);
+    // tiny: ..., convblock, final_conv (ESPCN tail: no upsampler units).
+    expect(names.filter(last2)).toEqual(names.filter((n) => n.startsWith('convblock.') || n.startsWith('final_conv.')));
+    expect(names.filter(trainLastUnits(meta.config, 100))).toEqual(names);
+    expect(() => trainLastUnits(meta.config, 0)).toThrow(RangeError);
+    await expect(FineTuner.create(meta.config, weights, { trainable: () => false })).rejects.toThrow(RangeError);
+
+    const cam = frame(128, 96);
+    const tuner = await FineTuner.create(meta.config, weights, { learningRate: 2e-3, trainable: last2 });
+    const held = buildTrainingPairs(cam, { ...PAIRS, count: 8, seed: 1000 });
+    const before = await tuner.evaluate(held);
+    for (let s = 0; s < 8; s++) await tuner.step(buildTrainingPairs(cam, { ...PAIRS, seed: s }));
+    expect(await tuner.evaluate(held)).toBeLessThan(before);
+    const values = await tuner.values();
+    names.forEach((name, t) => {
+      const moved = values[t]?.some((x, i) => x !== base.values[t]?.[i]) ?? false;
+      expect([name, moved]).toEqual([name, last2(name)]);
+    });
+    tuner.dispose();
     for (const t of weights.values()) t.dispose();
   });
 });

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { generatorForward } from '../model/generator.js';
 import type { GeneratorConfig, GeneratorWeights } from '../model/types.js';
-import { weightSpecs } from '../model/weightSpec.js';
+import { architecturePlan, planUnits, weightSpecs } from '../model/weightSpec.js';
 import { installGradients } from './gradients.js';
 import type { TrainingBatch } from './trainingPairs.js';
 import { foldedValues } from './updateBase.js';
@@ -12,6 +12,28 @@ export interface FineTunerOptions {
   readonly beta1?: number;
   readonly beta2?: number;
   readonly epsilon?: number;
+  /**
+   * Which folded weights train (by spec name); the others stay at their values. Default: all. Freezing the
+   * early layers also skips their backward pass (TF.js only differentiates the ops between the trainable
+   * weights and the loss), so a step costs less; see `trainLastUnits`.
+   */
+  readonly trainable?: (name: string) => boolean;
+}
+
+/**
+ * A `trainable` filter for the last `units` conv units of the network in forward order (initial, residual
+ * blocks, convblock, upsampler, final): their depthwise and pointwise weights, biases and PReLU slopes.
+ * `units` >= the unit count trains everything.
+ */
+export function trainLastUnits(config: GeneratorConfig, units: number): (name: string) => boolean {
+  if (!Number.isInteger(units) || units < 1) throw new RangeError(`trainLastUnits: units must be a positive integer, got ${units}`);
+  const all = planUnits(architecturePlan(config));
+  const names = new Set<string>();
+  for (const u of all.slice(Math.max(0, all.length - units))) {
+    for (const s of weightSpecs(config, { folded: true })) if (s.name.startsWith(`${u.conv}.`)) names.add(s.name);
+    if (u.prelu !== null) names.add(u.prelu);
+  }
+  return (name) => names.has(name);
 }
 
 /**
@@ -26,6 +48,7 @@ export interface FineTunerOptions {
  */
 export class FineTuner {
   private readonly vars: Map<string, tf.Variable>;
+  private readonly trained: tf.Variable[];
   private readonly optimizer: tf.AdamOptimizer;
   private stepCount = 0;
   private disposed = false;
@@ -36,6 +59,9 @@ export class FineTuner {
     opts: FineTunerOptions,
   ) {
     this.vars = vars;
+    const trainable = opts.trainable ?? (() => true);
+    this.trained = [...vars].filter(([name]) => trainable(name)).map(([, v]) => v);
+    if (this.trained.length === 0) throw new RangeError('FineTuner: the trainable filter selects no weight');
     this.optimizer = tf.train.adam(opts.learningRate ?? 2e-4, opts.beta1 ?? 0.9, opts.beta2 ?? 0.999, opts.epsilon ?? 1e-8);
   }
 
@@ -81,7 +107,7 @@ export class FineTuner {
   /** One Adam step on (lr, hr) NHWC tensors in [0, 1]; returns the L1 loss before the step. */
   async stepTensors(lr: tf.Tensor4D, hr: tf.Tensor4D): Promise<number> {
     this.live();
-    const cost = this.optimizer.minimize(() => this.loss(lr, hr), true, [...this.vars.values()]);
+    const cost = this.optimizer.minimize(() => this.loss(lr, hr), true, this.trained);
     if (cost === null) throw new Error('FineTuner: the optimizer returned no loss');
     const value = (await cost.data())[0] ?? Number.NaN;
     cost.dispose();
