@@ -14,7 +14,7 @@ export default defineConfig({
     target: 'es2022',
     minify: false,
     sourcemap: false,
-    rollupOptions: { input: { receiver: `${root}receiver.html` } },
+    rollupOptions: { input: { receiver: `${root}receiver.html`, sender: `${root}sender.html` } },
   },
   worker: { format: 'es' },
 });

@@ -83,6 +83,8 @@ export class AdaptLoop {
   readonly #busy: [number, number][] = [];
   readonly #startedAt: number;
   #steps = 0;
+  /** Start of the step in flight (counted as busy so far), null between steps. */
+  #stepStart: number | null = null;
   #gainDb: number | null = null;
   #paused = true;
   #stopped = false;
@@ -152,8 +154,10 @@ export class AdaptLoop {
   }
 
   #busyMs(now: number): number {
-    while (this.#busy.length > 0 && (this.#busy[0] as [number, number])[1] < now - DUTY_WINDOW_MS) this.#busy.shift();
-    return this.#busy.reduce((s, [a, b]) => s + b - Math.max(a, now - DUTY_WINDOW_MS), 0);
+    const from = now - DUTY_WINDOW_MS;
+    while (this.#busy.length > 0 && (this.#busy[0] as [number, number])[1] < from) this.#busy.shift();
+    const inFlight = this.#stepStart === null ? 0 : now - Math.max(this.#stepStart, from);
+    return this.#busy.reduce((s, [a, b]) => s + b - Math.max(a, from), inFlight);
   }
 
   async #loop(): Promise<void> {
@@ -164,11 +168,13 @@ export class AdaptLoop {
         continue;
       }
       const t0 = performance.now();
+      this.#stepStart = t0;
       const loss = await this.#tuner.step(batch);
       if (!Number.isFinite(loss)) await this.#restart();
       this.#steps++;
       if (this.#steps % (this.#opts.validateEverySteps ?? 8) === 0) await this.#validate();
       const t1 = performance.now();
+      this.#stepStart = null;
       this.#busy.push([t0, t1]);
       await this.#pace.wait((t1 - t0) * (1000 / this.#opts.budgetMsPerSecond - 1));
     }

@@ -20,7 +20,7 @@ export async function startTrainBackend(preferred: 'auto' | TrainBackend): Promi
         continue;
       }
       await tf.ready();
-      const probe = tf.add(tf.scalar(1), tf.scalar(2));
+      const probe = tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(2)));
       const value = (await probe.data())[0];
       tf.dispose(probe);
       if (value === 3) return { backend: name, failures };

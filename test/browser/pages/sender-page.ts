@@ -1,0 +1,177 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-webgl';
+import '@tensorflow/tfjs-backend-webgpu';
+import { FineTuner } from '../../../src/adapt/fineTune.js';
+import { buildTrainingPairs, type RgbFrame } from '../../../src/adapt/trainingPairs.js';
+import { loadGeneratorWeights } from '../../../src/model/loadGenerator.js';
+import { SwiftSRSender, type UpdateChannelLike } from '../../../src/sdk/index.js';
+import type { ChannelMessage, GradCheckResult, SenderPageApi, SenderPageState, SenderStartOptions } from '../senderPageApi.js';
+
+/**
+ * Sender test page: a synthetic camera (canvas captureStream, moving stripes and edges), one SwiftSRSender
+ * with three fake update channels, and a gradient check of FineTuner on the page's own TF.js backends.
+ */
+
+const camera = document.createElement('canvas');
+let sender: SwiftSRSender | null = null;
+let track: MediaStreamTrack | null = null;
+let timer = 0;
+let t0 = 0;
+let lastStats: Record<string, unknown> | null = null;
+let statsCount = 0;
+const updates: SenderPageState['updates'] = [];
+const errors: SenderPageState['errors'] = [];
+const states: string[] = [];
+const channels: Record<string, ChannelMessage[]> = { main: [], 'backed-up': [], late: [] };
+const mainBinaries: ArrayBuffer[] = [];
+
+/** Content a generic x4 model cannot guess: fine stripes and hard diagonal edges, drifting. */
+function paint(frameNo: number): void {
+  const { width: w, height: h } = camera;
+  const ctx = camera.getContext('2d');
+  if (ctx === null) throw new Error('no 2d');
+  const img = ctx.createImageData(w, h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const u = x + frameNo;
+      const edge = (u + 2 * y) % 23 < 11 ? 0.85 : 0.15;
+      const stripes = 0.5 + 0.4 * Math.sin(u * 1.1) * Math.cos(y * 0.45);
+      const o = (y * w + x) * 4;
+      img.data[o] = 255 * (0.6 * edge + 0.3 * (x / w));
+      img.data[o + 1] = 255 * (0.5 * stripes + 0.4 * edge);
+      img.data[o + 2] = 255 * (0.3 + 0.4 * stripes);
+      img.data[o + 3] = 255;
+    }
+  }
+  ctx.putImageData(img, 0, 0);
+}
+
+function fakeChannel(name: string, readyState: string, bufferedAmount: number): UpdateChannelLike & { readyState: string } {
+  const log = channels[name] as ChannelMessage[];
+  return {
+    readyState,
+    bufferedAmount,
+    binaryType: 'blob',
+    addEventListener: () => undefined,
+    removeEventListener: () => undefined,
+    send(data: ArrayBuffer | ArrayBufferView | string) {
+      const t = performance.now();
+      if (typeof data === 'string') log.push({ t, kind: 'text', bytes: data.length, text: data });
+      else {
+        const buf = data instanceof ArrayBuffer ? data : (data.buffer as ArrayBuffer);
+        log.push({ t, kind: 'binary', bytes: buf.byteLength, text: null });
+        if (name === 'main') mainBinaries.push(buf.slice(0));
+      }
+    },
+  };
+}
+
+let late: ReturnType<typeof fakeChannel> | null = null;
+
+function syntheticFrame(width: number, height: number): RgbFrame {
+  const data = new Float32Array(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 3;
+      const edge = (x + 2 * y) % 19 < 9 ? 0.8 : 0.2;
+      data[i] = 0.6 * edge + 0.4 * (x / width);
+      data[i + 1] = 0.5 + 0.4 * Math.sin(x * 0.9) * Math.cos(y * 0.35);
+      data[i + 2] = 0.3 + 0.4 * (y / height);
+    }
+  }
+  return { width, height, data };
+}
+
+const api: SenderPageApi = {
+  async gradCheck(modelUrl, steps) {
+    const batch = buildTrainingPairs(syntheticFrame(96, 64), { scale: 4, sendWidth: 24, sendHeight: 16, crop: 12, count: 3, seed: 5 });
+    const backends = ['cpu', 'webgpu', 'webgl'];
+    const losses: Record<string, number[]> = {};
+    const values: Record<string, Float32Array> = {};
+    let base = new Float32Array(0);
+    for (const b of backends) {
+      if (!(await tf.setBackend(b))) throw new Error(`backend ${b} did not start`);
+      const { meta, weights } = await loadGeneratorWeights(modelUrl);
+      if (b === 'cpu') base = Float32Array.from((await Promise.all([...weights.values()].map((t) => t.data<'float32'>()))).flatMap((v) => Array.from(v)));
+      const tuner = await FineTuner.create(meta.config, weights, { learningRate: 2e-3 });
+      tf.dispose([...weights.values()]);
+      losses[b] = [];
+      for (let i = 0; i < steps; i++) losses[b].push(await tuner.step(batch));
+      values[b] = Float32Array.from((await tuner.values()).flatMap((v) => Array.from(v)));
+      tuner.dispose();
+    }
+    const maxDiff = (a: Float32Array, c: Float32Array): number => a.reduce((m, v, i) => Math.max(m, Math.abs(v - (c[i] ?? Number.NaN))), 0);
+    const cpu = values['cpu'] as Float32Array;
+    const result: GradCheckResult = {
+      backends,
+      losses,
+      maxWeightDiff: Object.fromEntries(backends.map((b) => [b, maxDiff(values[b] as Float32Array, cpu)])),
+      maxWeightChange: maxDiff(cpu, base),
+    };
+    return result;
+  },
+
+  async start(o: SenderStartOptions) {
+    camera.width = o.width;
+    camera.height = o.height;
+    let n = 0;
+    paint(n);
+    timer = window.setInterval(() => paint(++n), 1000 / o.fps);
+    track = camera.captureStream(o.fps).getVideoTracks()[0] ?? null;
+    if (track === null) throw new Error('no camera track');
+    const s = new SwiftSRSender(o.options);
+    sender = s;
+    s.on('stats', (st) => {
+      lastStats = { ...st };
+      statsCount++;
+    });
+    s.on('update', (u) => updates.push({ ...u }));
+    s.on('error', (e) => errors.push({ name: e.name, code: (e as { code?: string }).code ?? null, message: e.message }));
+    s.on('statechange', (e) => states.push(e.state));
+    s.addChannel(fakeChannel('main', 'open', 0));
+    s.addChannel(fakeChannel('backed-up', 'open', 1e9));
+    late = fakeChannel('late', 'connecting', 0);
+    s.addChannel(late);
+    s.setSendParameters({ width: o.sendWidth, height: o.sendHeight, bitrateBps: o.bitrateBps });
+    t0 = performance.now();
+    await s.attach(track);
+    return { attachMs: performance.now() - t0 };
+  },
+
+  state: () => ({ t0, now: performance.now(), state: sender?.state ?? 'none', stats: lastStats, statsCount, updates, errors, states, channels }),
+
+  message(i) {
+    const buf = mainBinaries[i];
+    if (buf === undefined) throw new Error(`no message ${i}`);
+    let s = '';
+    for (const b of new Uint8Array(buf)) s += String.fromCharCode(b);
+    return btoa(s);
+  },
+
+  pause: () => sender?.pause(),
+  resume: () => sender?.resume(),
+
+  setHidden(hidden) {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (hidden ? 'hidden' : 'visible') });
+    document.dispatchEvent(new Event('visibilitychange'));
+  },
+
+  openLate() {
+    if (late !== null) late.readyState = 'open';
+  },
+
+  async dispose() {
+    window.clearInterval(timer);
+    const leaks = (await sender?.dispose()) ?? { numTensors: 0, openFrames: 0 };
+    track?.stop();
+    return leaks;
+  },
+};
+
+declare global {
+  interface Window {
+    swiftsrSenderTest: SenderPageApi;
+  }
+}
+window.swiftsrSenderTest = api;

@@ -1,0 +1,180 @@
+import type { Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { servePages, type PageServer } from '../../scripts/pageServer.js';
+import { decodeModelUpdate, updateBytes } from '../../src/adapt/modelUpdate.js';
+import { tinyValues } from '../../src/adapt/testSupport.js';
+import { createUpdateBase, type UpdateBase } from '../../src/adapt/updateBase.js';
+import { parseUpdateInfo } from '../../src/sdk/updateChannel.js';
+import { ensurePagesBuilt } from './buildPages.js';
+import { launchChromium, type LaunchedBrowser } from './chromium.js';
+import { prepareModels, waitFor, type ModelDir } from './fixtures.js';
+import type { SenderPageApi, SenderPageState } from './senderPageApi.js';
+
+/**
+ * SwiftSRSender in headless Chromium: fine-tuning on SwiftShader WebGPU with the shipped tiny model, small
+ * crops and a 192x128 synthetic camera sent at 48x32 through a VP8 round trip; the updates it publishes
+ * are decoded here with the same base a receiver uses.
+ */
+
+const BITRATE = 300_000;
+const SHARE = 0.05;
+
+let browser: LaunchedBrowser;
+let server: PageServer;
+let models: ModelDir;
+let page: Page;
+let base: UpdateBase;
+const t0 = Date.now();
+const mark = (what: string): void => console.log(`[${((Date.now() - t0) / 1000).toFixed(1)} s] ${what}`);
+
+function call<K extends keyof SenderPageApi>(name: K, ...args: Parameters<SenderPageApi[K]>): Promise<Awaited<ReturnType<SenderPageApi[K]>>> {
+  return page.evaluate(
+    (n, a) => {
+      const api = (globalThis as unknown as { swiftsrSenderTest: Record<string, (...x: unknown[]) => unknown> }).swiftsrSenderTest;
+      return (api[n] as (...x: unknown[]) => unknown)(...a);
+    },
+    name,
+    args,
+  ) as Promise<Awaited<ReturnType<SenderPageApi[K]>>>;
+}
+
+const state = (): Promise<SenderPageState> => call('state');
+
+/** Waits for `n` more stats events and returns the last state. */
+async function moreStats(n: number): Promise<SenderPageState> {
+  const from = (await state()).statsCount;
+  return waitFor(`${n} more stats`, async () => {
+    const s = await state();
+    return s.statsCount >= from + n ? s : null;
+  }, 120_000);
+}
+
+beforeAll(async () => {
+  const [dir, m] = await Promise.all([ensurePagesBuilt(), prepareModels(['tiny'])]);
+  models = m;
+  const { values } = await tinyValues();
+  base = await createUpdateBase('tiny', values);
+  server = await servePages({ '/test-models/': models.root, '/': dir });
+  browser = await launchChromium({ webgpu: true });
+  page = await browser.browser.newPage();
+  page.on('pageerror', (e) => console.error('[page error]', e));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') console.error('[page]', msg.text());
+  });
+  await page.goto(`${server.url}/sender.html`);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  models?.dispose();
+});
+
+describe('SwiftSRSender (SwiftShader)', () => {
+  it('a fine-tuning step on webgpu and webgl gives the loss and weights of the cpu backend', async () => {
+    const r = await call('gradCheck', `${server.url}/test-models/tiny/model.json`, 3);
+    mark(`grad check: losses ${JSON.stringify(r.losses)}, max weight diff vs cpu ${JSON.stringify(r.maxWeightDiff)}, max change ${r.maxWeightChange}`);
+    const cpu = r.losses['cpu'] as number[];
+    for (const b of ['webgpu', 'webgl']) {
+      (r.losses[b] as number[]).forEach((l, i) => expect(Math.abs(l - (cpu[i] as number))).toBeLessThan(1e-4 * Math.max(1, cpu[i] as number)));
+      // Three Adam steps of 2e-3 move weights by up to ~6e-3; the backends agree far closer than that.
+      expect(r.maxWeightDiff[b]).toBeLessThan(r.maxWeightChange / 20);
+    }
+    expect(r.maxWeightChange).toBeGreaterThan(1e-3);
+    expect(cpu[2]).toBeLessThan(cpu[0] as number);
+  }, 300_000);
+
+  it('adapts to the camera, publishes valid updates with a held-back gain under the byte cap, pauses and resumes, disposes clean', async () => {
+    const { attachMs } = await call('start', {
+      width: 192,
+      height: 128,
+      fps: 15,
+      sendWidth: 48,
+      sendHeight: 32,
+      bitrateBps: BITRATE,
+      options: {
+        model: 'tiny',
+        modelBaseUrl: `${server.url}/test-models/`,
+        backend: 'webgpu',
+        budgetMsPerSecond: 1000,
+        crop: 12,
+        batch: 4,
+        learningRate: 2e-3,
+        sampleIntervalMs: 200,
+        codec: 'vp8',
+        encoding: 'int8',
+        maxUpdateShare: SHARE,
+        minGainDb: 0.01,
+        statsIntervalMs: 500,
+      },
+    });
+    mark(`attach resolved after ${attachMs.toFixed(0)} ms`);
+    let s = await state();
+    expect(s.state).toBe('adapting');
+
+    s = await waitFor('two published updates, in the stats too', async () => {
+      const now = await state();
+      return now.updates.length >= 2 && (now.stats?.['generation'] as number) >= now.updates.length ? now : null;
+    }, 240_000);
+    const st = s.stats as Record<string, number | string | null>;
+    mark(`after ${((s.now - s.t0) / 1000).toFixed(1)} s: ${JSON.stringify(st)}`);
+    expect(s.errors).toEqual([]);
+    expect(st['backend']).toBe('webgpu');
+    expect([st['sendWidth'], st['sendHeight'], st['trainWidth'], st['trainHeight']]).toEqual([48, 32, 48, 32]);
+
+    // Every update decodes with the receiver's base (the shipped tiny), in rising sequence, its info right after it.
+    const main = s.channels['main'] ?? [];
+    const binaries = main.filter((m) => m.kind === 'binary');
+    expect(binaries.length).toBeGreaterThanOrEqual(1);
+    let after = 0;
+    for (let i = 0; i < binaries.length; i++) {
+      const bytes = Buffer.from(await call('message', i), 'base64');
+      expect(bytes.length).toBe(updateBytes(base, 'int8'));
+      const decoded = decodeModelUpdate(new Uint8Array(bytes), base, { after });
+      after = decoded.seq;
+      const info = parseUpdateInfo(main[main.indexOf(binaries[i]!) + 1]?.text);
+      const event = s.updates.find((u) => u.seq === decoded.seq);
+      expect(info).toEqual({ seq: decoded.seq, gainDb: event?.gainDb, variant: 'tiny' });
+      expect(info!.gainDb).toBeGreaterThan(0);
+    }
+    expect(s.updates.map((u) => u.seq)).toEqual(s.updates.map((_, i) => i + 1));
+    expect(st['validationGainDb']).toBeGreaterThan(0);
+
+    // The byte cap: what the channel got never exceeds the share of the video bits since attach() began.
+    for (const m of binaries) expect(binaries.filter((b) => b.t <= m.t).reduce((n, b) => n + b.bytes, 0) * 8).toBeLessThanOrEqual(SHARE * BITRATE * ((m.t - s.t0) / 1000));
+    expect(st['updateBitrateBps']).toBeLessThanOrEqual(SHARE * BITRATE);
+    expect(st['updateBytes']).toBe(s.updates.reduce((n, u) => n + u.bytes, 0));
+    // A backed-up channel gets nothing; a late one gets the newest update as soon as it opens.
+    expect(s.channels['backed-up']).toEqual([]);
+    expect(s.channels['late']).toEqual([]);
+    await call('openLate');
+    const late = await waitFor('the late channel to get the newest update', async () => {
+      const now = await state();
+      return (now.channels['late'] ?? []).length >= 2 ? now : null;
+    });
+    const lateInfo = parseUpdateInfo(late.channels['late']![1]!.text);
+    expect(lateInfo?.seq).toBeGreaterThanOrEqual(s.updates.length);
+
+    // Paused by the app, then by a hidden tab: no steps while paused.
+    for (const [pause, resume, reason] of [[() => call('pause'), () => call('resume'), 'app'], [() => call('setHidden', true), () => call('setHidden', false), 'hidden']] as const) {
+      await pause();
+      await moreStats(6);
+      const frozen = await moreStats(1);
+      expect(frozen.state).toBe('paused');
+      expect(frozen.stats?.['pausedReason']).toBe(reason);
+      const again = await moreStats(4);
+      expect(again.stats?.['steps']).toBe(frozen.stats?.['steps']);
+      await resume();
+      const going = await waitFor('steps after resume', async () => {
+        const now = await state();
+        return now.state === 'adapting' && (now.stats?.['steps'] as number) > (frozen.stats?.['steps'] as number) ? now : null;
+      });
+      expect(going.stats?.['pausedReason']).toBeNull();
+      mark(`${reason} pause held steps at ${String(frozen.stats?.['steps'])}, resumed`);
+    }
+    expect((await state()).states).toEqual(['loading', 'adapting', 'paused', 'adapting', 'paused', 'adapting']);
+
+    expect(await call('dispose')).toEqual({ numTensors: 0, openFrames: 0 });
+    mark('disposed');
+  }, 420_000);
+});
