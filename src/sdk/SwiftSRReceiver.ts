@@ -1,10 +1,12 @@
-import { isWorkerToMain, PROTOCOL_VERSION, type LeakReport, type MainToWorker, type ModelSourceConfig, type OutputTarget, type WorkerToMain } from '../worker/protocol.js';
+import { isWorkerToMain, type LeakReport, type MainToWorker, type WorkerToMain } from '../worker/protocol.js';
 import { deserializeError, InvalidStateError, SwiftSRError } from './errors.js';
 import { TypedEmitter, type ReceiverEventMap, type ReceiverState } from './events.js';
 import { FrameFeeder } from './FrameFeeder.js';
-import { packageModelUrls } from './packageModels.js';
+import { ModelUpdateLink } from './ModelUpdateLink.js';
 import { resolveOptions, type ReceiverOptions, type ResolvedOptions } from './options.js';
+import { createReceiverWorker, makeOutput, outputSize, workerConfig, workerHello } from './receiverWorker.js';
 import { resolveVideoTrack, type VideoSource } from './sources.js';
+import type { UpdateChannelLike } from './updateChannel.js';
 import { assertMinimumSupport, chooseInputPath, chooseOutputPath, detectMainThread, mainThreadMedia, type WorkerSupport } from './support.js';
 
 /**
@@ -39,6 +41,18 @@ export class SwiftSRReceiver extends TypedEmitter<ReceiverEventMap> {
   /** The last ModelLoadError the worker reported; with onModelError 'reject', the one attach() rejects with. */
   #modelError: Error | null = null;
   #modelFailed = false;
+  /** Update messages reach the worker once it has its config (before that they would be dropped there). */
+  #initSent = false;
+  readonly #updates = new ModelUpdateLink({
+    post: (data) => {
+      if (!this.#initSent) return false;
+      this.#post({ type: 'model-update', data }, [data]);
+      return true;
+    },
+    emitUpdate: (e) => this.emit('modelupdate', e),
+    emitRevert: (e) => this.emit('modelrevert', e),
+    emitError: (e) => this.emit('error', e),
+  });
 
   constructor(options: Partial<ReceiverOptions> = {}) {
     super();
@@ -120,6 +134,19 @@ export class SwiftSRReceiver extends TypedEmitter<ReceiverEventMap> {
     if (this.#worker !== null) this.#post({ type: 'set-enabled', enabled });
   }
 
+  /**
+   * Applies the model updates that arrive on `channel` (an RTCDataChannel labelled UPDATE_CHANNEL_LABEL, or
+   * anything with the same message events): binary messages are judged in the worker and, if valid,
+   * paint from the next frame ('modelupdate'); text messages are update infos ('modelupdate' carries their
+   * gainDb). ArrayBuffer messages are transferred (detached here); views are copied. Refusals are 'error'
+   * events with code 'model-update-rejected'. Several channels may be attached; returns a detach function,
+   * and dispose() detaches all.
+   */
+  attachModelUpdates(channel: UpdateChannelLike): () => void {
+    this.#assertAlive('attachModelUpdates');
+    return this.#updates.attach(channel);
+  }
+
   /** Diagnostics for the fallback ladder: destroys the GPU device (or loses the WebGL context). */
   simulateGpuLoss(): void {
     this.#assertAlive('simulateGpuLoss');
@@ -135,6 +162,7 @@ export class SwiftSRReceiver extends TypedEmitter<ReceiverEventMap> {
   dispose(): Promise<LeakReport> {
     if (this.#disposing !== null) return this.#disposing;
     this.#stopInput(new InvalidStateError('the receiver was disposed'));
+    this.#updates.dispose();
     const worker = this.#worker;
     this.#setState('disposed');
     this.#outputTrack?.stop();
@@ -203,23 +231,9 @@ export class SwiftSRReceiver extends TypedEmitter<ReceiverEventMap> {
   async #startWorker(): Promise<void> {
     const main = detectMainThread();
     assertMinimumSupport(main);
-    const o = this.options;
-    const worker =
-      o.workerUrl !== null
-        ? new Worker(o.workerUrl, { type: 'module', name: 'swiftsr' })
-        : new Worker(new URL('../worker/sr.worker.js', import.meta.url), { type: 'module', name: 'swiftsr' });
+    const worker = createReceiverWorker(this.options);
     this.#worker = worker;
-    this.#hello = new Promise((resolve, reject) => {
-      const onHello = (e: MessageEvent<unknown>): void => {
-        const m = e.data as WorkerToMain;
-        if (!isWorkerToMain(m) || m.type !== 'hello') return;
-        worker.removeEventListener('message', onHello);
-        resolve({ trackProcessor: m.workerHasTrackProcessor, trackGenerator: m.workerHasTrackGenerator });
-      };
-      worker.addEventListener('message', onHello);
-      // A worker script that fails to load never says hello.
-      worker.addEventListener('error', (e: ErrorEvent) => reject(new SwiftSRError('worker-failed', `the SwiftSR worker failed to start: ${e.message}`)), { once: true });
-    });
+    this.#hello = workerHello(worker);
     worker.addEventListener('message', (e: MessageEvent<unknown>) => {
       if (isWorkerToMain(e.data)) this.#onMessage(e.data);
     });
@@ -229,61 +243,12 @@ export class SwiftSRReceiver extends TypedEmitter<ReceiverEventMap> {
       this.emit('error', error);
     });
     const support = await this.#hello;
-    const size = this.#outputSize();
-    const output = this.#makeOutput(chooseOutputPath(main, support), size);
-    const transfer: Transferable[] = output.kind === 'canvas' ? [output.canvas] : output.kind === 'writable' ? [output.writable] : [];
-    this.#post({ type: 'init', config: this.#workerConfig(size), output }, transfer);
-  }
-
-  /** The options' size, else the canvas's (read before it moves to the worker), else 1080p. */
-  #outputSize(): { width: number; height: number } {
-    const { canvas, outputWidth, outputHeight } = this.options;
-    return {
-      width: outputWidth ?? (canvas !== null && canvas.width >= 16 ? canvas.width : 1920),
-      height: outputHeight ?? (canvas !== null && canvas.height >= 16 ? canvas.height : 1080),
-    };
-  }
-
-  #makeOutput(path: ReturnType<typeof chooseOutputPath>, size: { width: number; height: number }): OutputTarget {
-    const { canvas } = this.options;
-    if (canvas !== null) return { kind: 'canvas', canvas: canvas instanceof OffscreenCanvas ? canvas : canvas.transferControlToOffscreen() };
-    const Generator = mainThreadMedia().MediaStreamTrackGenerator;
-    if (path === 'generator-main' && Generator !== undefined) {
-      const generator = new Generator({ kind: 'video' });
-      this.#outputTrack = generator;
-      return { kind: 'writable', writable: generator.writable };
-    }
-    if (path === 'generator-worker') return { kind: 'track-generator' };
-    // Last resort: a detached canvas whose captureStream() is the output track.
-    const element = document.createElement('canvas');
-    element.width = size.width;
-    element.height = size.height;
-    const track = element.captureStream().getVideoTracks()[0];
-    if (track === undefined) throw new SwiftSRError('unsupported', 'canvas.captureStream() gave no video track');
-    this.#outputTrack = track;
-    return { kind: 'canvas', canvas: element.transferControlToOffscreen() };
-  }
-
-  #workerConfig(size: { width: number; height: number }): Extract<MainToWorker, { type: 'init' }>['config'] {
-    const o = this.options;
-    const { scales = null, tiers = null, names = null } = o.models;
-    const models: ModelSourceConfig =
-      o.modelUrl !== null
-        ? { kind: 'single', url: new URL(o.modelUrl, document.baseURI).href }
-        : { kind: 'index', base: new URL(o.modelBaseUrl, document.baseURI).href, filter: { scales, tiers, names }, initial: o.initialTier };
-    return {
-      protocolVersion: PROTOCOL_VERSION,
-      fileUrls: packageModelUrls(new URL(o.modelBaseUrl, document.baseURI).href),
-      models,
-      adaptive: o.adaptive && o.modelUrl === null,
-      outputWidth: size.width,
-      outputHeight: size.height,
-      backend: o.backend,
-      preferF16: o.preferF16,
-      statsIntervalMs: o.statsIntervalMs,
-      enabled: this.#enabled,
-      webglTileSize: o.webglTileSize,
-    };
+    const size = outputSize(this.options);
+    const output = makeOutput(this.options, chooseOutputPath(main, support), size);
+    if (output.track !== null) this.#outputTrack = output.track;
+    this.#post({ type: 'init', config: workerConfig(this.options, this.#enabled, size), output: output.target }, output.transfer);
+    this.#initSent = true;
+    this.#updates.flush();
   }
 
   #onMessage(m: WorkerToMain): void {
@@ -300,7 +265,13 @@ export class SwiftSRReceiver extends TypedEmitter<ReceiverEventMap> {
         this.#setState(m.backend === 'webgpu' || !this.#enabled ? 'running' : 'fallback');
         return;
       case 'stats':
-        this.emit('stats', m.stats);
+        // Refusals the worker never saw (update info text, oversize Blobs) are counted here.
+        this.emit('stats', { ...m.stats, updatesRejected: m.stats.updatesRejected + this.#updates.rejected, updateBytesReceived: m.stats.updateBytesReceived + this.#updates.bytes });
+        return;
+      case 'modelupdate':
+      case 'modelrevert':
+      case 'update-rejected':
+        this.#updates.onWorkerMessage(m);
         return;
       case 'fallback':
         if (m.reason === 'model-load-failed') this.#onModelFailed(m.detail);

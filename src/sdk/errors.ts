@@ -9,6 +9,7 @@ export type SwiftSRErrorCode =
   | 'gpu-error'
   | 'aborted'
   | 'internal'
+  | 'model-update-rejected'
   | (string & {});
 
 /** Every error the SDK raises itself; `code` is stable, `message` is for people. */
@@ -28,6 +29,23 @@ export class InvalidStateError extends SwiftSRError {
 
   constructor(message: string) {
     super('invalid-state', message);
+  }
+}
+
+/**
+ * Model update messages were refused (error events, at most one per reason per second). `reason` is the
+ * refusal's code (a ModelUpdateError code such as 'wrong-base' or 'stale-sequence', or 'bad-info' for
+ * update info text that is not the contract's JSON); `count` how many messages this event stands for.
+ */
+export class ModelUpdateRejectedError extends SwiftSRError {
+  override name = 'ModelUpdateRejectedError';
+  readonly reason: string;
+  readonly count: number;
+
+  constructor(reason: string, count: number, message: string) {
+    super('model-update-rejected', message);
+    this.reason = reason;
+    this.count = count;
   }
 }
 

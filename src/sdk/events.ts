@@ -31,12 +31,33 @@ export interface ScaleChangeEvent {
   readonly model: string | null;
 }
 
+/** A model update from an update channel started painting (see attachModelUpdates). */
+export interface ModelUpdateEvent {
+  /** Catalogue name of the model it adapts. */
+  readonly model: string;
+  readonly scale: ModelScale;
+  /** The update's sequence number; stats' modelGeneration shows it while it paints. */
+  readonly generation: number;
+  /** Size of the update message. */
+  readonly bytes: number;
+  /** The sender's validation gain over the shipped model (its update info), null when none came. */
+  readonly gainDb: number | null;
+}
+
+/** Adapted weights failed on this device: `model` paints with its shipped weights again. */
+export interface ModelRevertEvent {
+  readonly model: string;
+  readonly reason: string;
+}
+
 export interface ReceiverEventMap {
   statechange: [StateChangeEvent];
   stats: [ReceiverStats];
   fallback: [FallbackEvent];
   tierchange: [TierChangeEvent];
   scalechange: [ScaleChangeEvent];
+  modelupdate: [ModelUpdateEvent];
+  modelrevert: [ModelRevertEvent];
   error: [Error];
 }
 

@@ -1,8 +1,8 @@
 export { SwiftSRReceiver, DISPOSE_TIMEOUT_MS } from './SwiftSRReceiver.js';
 export { DEFAULTS, DEFAULT_MODEL_BASE_URL, resolveOptions, type ReceiverOptions, type ResolvedOptions } from './options.js';
-export type { ReceiverEventMap, ReceiverState, StateChangeEvent, FallbackEvent, TierChangeEvent, ScaleChangeEvent } from './events.js';
+export type { ReceiverEventMap, ReceiverState, StateChangeEvent, FallbackEvent, TierChangeEvent, ScaleChangeEvent, ModelUpdateEvent, ModelRevertEvent } from './events.js';
 export type { ModelSelection } from './modelOptions.js';
-export { SwiftSRError, InvalidStateError, deserializeError, type SwiftSRErrorCode } from './errors.js';
+export { SwiftSRError, InvalidStateError, ModelUpdateRejectedError, deserializeError, type SwiftSRErrorCode } from './errors.js';
 export { detectMainThread, detectGpu, chooseInputPath, chooseOutputPath, type MainThreadSupport, type GpuSupport, type GpuLike, type FrameInputPath, type FrameOutputPath } from './support.js';
 export { resolveVideoTrack, type VideoSource } from './sources.js';
 export { trackFromSimplePeer, attachSimplePeer, type SimplePeerLike } from './adapters/simplePeer.js';

@@ -9,10 +9,10 @@ export class ModelLoads {
 
   constructor(private readonly signal: AbortSignal) {}
 
-  /** Starts loading `model` on `renderer` unless it is loaded or loading; `onError` hears a failed load. */
-  ensure(renderer: Preparer, model: ModelRef, onError: (error: unknown) => void): void {
+  /** Starts loading `model` on `renderer` unless it is loaded or loading; `onLoaded` / `onError` hear how it ended. */
+  ensure(renderer: Preparer, model: ModelRef, onLoaded: () => void, onError: (error: unknown) => void): void {
     if (renderer.has(model) || this.#loads.has(model.url)) return;
-    const load = renderer.prepare(model, this.signal).then(() => undefined, onError);
+    const load = renderer.prepare(model, this.signal).then(onLoaded, onError);
     this.#loads.set(model.url, load);
     void load.finally(() => this.#loads.delete(model.url));
   }

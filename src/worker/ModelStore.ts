@@ -1,8 +1,11 @@
+import { valuesToWeights } from '../adapt/updateBase.js';
+import { createGenerator } from '../model/createGenerator.js';
 import { loadGenerator } from '../model/loadGenerator.js';
 import type { ModelFiles } from '../model/modelFiles.js';
 import { resolveModelFiles } from '../model/modelFiles.js';
 import type { Generator } from '../model/types.js';
 import type { ModelRef } from './protocol.js';
+import type { AdaptedWeights } from './renderers.js';
 
 /**
  * Weight bytes are kept per model directory and file for the worker's lifetime, so that a recreated device
@@ -12,7 +15,7 @@ import type { ModelRef } from './protocol.js';
  */
 const bytesCache = new Map<string, Map<string, Promise<Uint8Array>>>();
 
-function cachedFiles(url: string): ModelFiles & { forget(): void } {
+export function cachedFiles(url: string): ModelFiles & { forget(): void } {
   const inner = resolveModelFiles(url, undefined);
   return {
     location: inner.location,
@@ -76,10 +79,35 @@ export class ModelStore {
   }
 }
 
-/** What both neural rungs share: their generators, loaded once per backend instance. */
+/** A Generator of adapted weights on the current TF.js backend; the tensors are freed if it cannot be made. */
+export function adaptedGenerator(weights: AdaptedWeights): Generator {
+  const tensors = valuesToWeights(weights.base, weights.values);
+  try {
+    return createGenerator(weights.base.config, weights.base.variant, tensors);
+  } catch (error) {
+    for (const t of tensors.values()) t.dispose();
+    throw error;
+  }
+}
+
+/** What both neural rungs share: their generators, loaded once per backend instance, and adapted ones. */
 export abstract class GeneratorHost {
   abstract readonly kind: string;
   protected readonly models = new ModelStore();
+  /** Per model URL, the adapted generator painting instead of the loaded one. */
+  readonly #adapted = new Map<string, Generator>();
+
+  /**
+   * Swaps `model`'s weights (null: its loaded ones again). Called between frames; the generator it replaces
+   * is freed here. Throws when the weights cannot be made into a generator, leaving the current one.
+   */
+  useWeights(model: ModelRef, weights: AdaptedWeights | null): void {
+    const next = weights === null ? null : adaptedGenerator(weights);
+    const previous = this.#adapted.get(model.url);
+    if (next === null) this.#adapted.delete(model.url);
+    else this.#adapted.set(model.url, next);
+    previous?.dispose();
+  }
 
   async prepare(model: ModelRef, signal: AbortSignal): Promise<void> {
     await this.models.load(model, signal);
@@ -91,8 +119,15 @@ export abstract class GeneratorHost {
 
   /** The generator of a prepared model; throws when it was not prepared or the store was disposed. */
   protected generator(model: ModelRef): Generator {
-    const g = this.models.get(model);
+    const g = this.#adapted.get(model.url) ?? this.models.get(model);
     if (g === undefined) throw new Error(`${this.kind} renderer: model ${model.name} was not prepared`);
     return g;
+  }
+
+  /** Frees every generator, loaded and adapted. */
+  protected disposeModels(): void {
+    this.models.dispose();
+    for (const g of this.#adapted.values()) g.dispose();
+    this.#adapted.clear();
   }
 }

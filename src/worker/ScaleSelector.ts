@@ -76,6 +76,14 @@ export class ScaleSelector {
     return list[this.#controller(scale, list).tier] ?? null;
   }
 
+  /**
+   * The model to paint with now: `wanted` when loaded, else a loaded model of the same scale (the tier
+   * being left, while the new one loads), else null (bicubic paints while `wanted` loads).
+   */
+  runnable(wanted: ModelRef, loaded: (m: ModelRef) => boolean): ModelRef | null {
+    return loaded(wanted) ? wanted : (this.others(wanted.scale).find(loaded) ?? null);
+  }
+
   /** Models of `scale` other than the current one, nearest tier first: stopgaps while the current one loads. */
   others(scale: ModelScale): ModelRef[] {
     const current = this.current(scale);
@@ -95,6 +103,16 @@ export class ScaleSelector {
   /** A model painted a frame: it sets the cost that scales seen later start from. */
   painting(model: ModelRef): void {
     this.#referenceMacs = model.macsPerOutputMegapixel;
+  }
+
+  /**
+   * Another model started painting: its scale's samples start afresh, and the models to preload are
+   * returned (the encoder moves one resolution step at a time: the neighbouring scales are the likely next).
+   */
+  switchedTo(model: ModelRef): ModelRef[] {
+    this.resetTimes(model.scale);
+    this.painting(model);
+    return this.neighbours(model.scale);
   }
 
   /** Feeds the model time of a frame painted by `model`; only the current model of its scale is judged. */

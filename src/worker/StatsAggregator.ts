@@ -117,6 +117,12 @@ export class StatsAggregator {
     return this.#input.rate(nowMs);
   }
 
+  /** The time one frame may take at the input rate (30 fps until frames show a rate). */
+  frameBudgetMs(nowMs: number): number {
+    const fps = this.inputFps(nowMs);
+    return fps > 1 ? 1000 / fps : 1000 / 30;
+  }
+
   snapshot(nowMs: number): FrameCounters {
     const r = (x: number): number => (Number.isFinite(x) ? Math.round(x * 100) / 100 : 0);
     return {

@@ -1,19 +1,18 @@
 import { FallbackLadder, type Failure } from './FallbackLadder.js';
 import { FrameLedger, FramePipeline, type FrameLike, type TrackedFrame } from './FramePipeline.js';
 import { ModelLoads } from './ModelLoads.js';
+import { ModelUpdates } from './ModelUpdates.js';
 import { PaintTracker } from './PaintTracker.js';
 import { pumpFrames } from './pumpFrames.js';
 import { serializeError, type BackendKind, type LeakReport, type ModelRef, type ReceiverStats, type WorkerConfig, type WorkerToMain } from './protocol.js';
-import { BackendUnavailableError, type FrameSink, type ModelRenderer, type PlainRenderer, type Platform, type RenderResult } from './renderers.js';
+import { BackendUnavailableError, renderRacingLoss, type FrameSink, type ModelRenderer, type PlainRenderer, type Platform, type RenderResult } from './renderers.js';
 import { ScaleSelector } from './ScaleSelector.js';
 import { StatsAggregator } from './StatsAggregator.js';
 
-const DEFAULT_BUDGET_MS = 1000 / 30;
-
 /**
  * Everything the worker does, minus the browser: frames in, latest-frame pipeline, the rung of the fallback
- * ladder that renders, the model for each input size (ScaleSelector: scale, then adaptive tier), stats,
- * and a paint on every frame. While a rung is being brought up, a model loads (a new input size or tier),
+ * ladder that renders, the model for each input size (ScaleSelector: scale, then adaptive tier), model
+ * updates (ModelUpdates, swapped between frames), stats, and a paint on every frame. While a rung is being brought up, a model loads (a new input size or tier),
  * or a rung failed mid-frame, the plain renderer paints, so the output never goes black or stalls.
  */
 export class WorkerSession<F extends FrameLike, S> {
@@ -30,6 +29,9 @@ export class WorkerSession<F extends FrameLike, S> {
   #renderer: ModelRenderer<F, S> | null = null;
   #bringUp: Promise<void> = Promise.resolve();
   readonly #loads = new ModelLoads(this.#abort.signal);
+  readonly #updates: ModelUpdates;
+  /** Sequence number of the update that painted the last frame (0: shipped weights or bicubic). */
+  #generation = 0;
   #enabled: boolean;
   #sourceId = -1;
   #firstFrameSent = true;
@@ -45,6 +47,7 @@ export class WorkerSession<F extends FrameLike, S> {
     private readonly post: (message: WorkerToMain) => void,
   ) {
     this.#enabled = config.enabled;
+    this.#updates = new ModelUpdates({ loadBase: (m, signal) => platform.loadUpdateBase(m, signal), post, now: () => platform.now(), signal: this.#abort.signal });
     this.#ladder = new FallbackLadder(config.backend === 'auto' ? 'webgpu' : config.backend);
     this.#pipeline = new FramePipeline((f) => this.#process(f), (e) => this.#reportError(e));
   }
@@ -58,6 +61,7 @@ export class WorkerSession<F extends FrameLike, S> {
   async whenSettled(): Promise<void> {
     await this.#bringUp;
     await this.#loads.settled();
+    await this.#updates.settled();
   }
 
   whenIdle(): Promise<void> {
@@ -120,6 +124,11 @@ export class WorkerSession<F extends FrameLike, S> {
     this.#renderer?.simulateLoss();
   }
 
+  /** One binary message from a model update channel; applied, if valid, between frames. Never throws. */
+  receiveModelUpdate(data: unknown): void {
+    if (!this.#disposed) this.#updates.receive(data, this.platform.now());
+  }
+
   stats(): ReceiverStats {
     const now = this.platform.now();
     const r = this.#renderer;
@@ -134,13 +143,13 @@ export class WorkerSession<F extends FrameLike, S> {
       modelScale: model?.scale ?? null,
       ratio: Math.round(ratio * 1000) / 1000,
       tier: model?.name ?? 'none',
-      adapter: r?.adapter ?? 'none',
-      timing: r?.timing ?? 'wall',
-      f16: r?.f16 ?? false,
+      adapter: r?.adapter ?? 'none', timing: r?.timing ?? 'wall', f16: r?.f16 ?? false,
       enabled: this.#enabled,
       readbacks: this.platform.readbacks(),
       numTensors: this.platform.numTensors(),
       openFrames: this.#ledger.open,
+      modelGeneration: this.#generation,
+      ...this.#updates.counts(),
     };
   }
 
@@ -171,21 +180,19 @@ export class WorkerSession<F extends FrameLike, S> {
   async #process(t: TrackedFrame<F>): Promise<void> {
     const { displayWidth: w, displayHeight: h } = t;
     const choice = this.#selector?.choose(w, h) ?? null;
+    // Weights change only here, between frames: no frame is ever rendered half with the old ones.
+    if (this.#renderer !== null) this.#updates.sync(this.#renderer);
     const renderer = this.#enabled ? this.#renderer : null;
-    let model = renderer !== null && choice?.model != null ? this.#runnable(renderer, choice.model) : null;
+    if (renderer !== null && choice?.model != null) this.#ensureLoaded(renderer, choice.model);
+    let model = renderer !== null && choice?.model != null ? (this.#selector?.runnable(choice.model, (m) => renderer.has(m)) ?? null) : null;
     let result: RenderResult<S> | null = null;
     if (renderer !== null && model !== null) {
-      let lost = false;
-      try {
-        // A lost context can leave a read pending forever (WebGL fences never signal): the loss wins the race.
-        const onLoss = renderer.lost.then((reason) => {
-          lost = true;
-          throw new Error(reason);
-        });
-        result = await Promise.race([renderer.render(t.frame, model), onLoss]);
-      } catch (error) {
-        // The frame still gets painted below; the rung is replaced for the next ones.
-        if (this.#renderer === renderer) this.#failRenderer(renderer, lost ? 'device-lost' : 'error', error);
+      const outcome = await renderRacingLoss(renderer, t.frame, model);
+      if ('result' in outcome) result = outcome.result;
+      // The frame still gets painted below. Adapted weights are blamed first (that model goes back to its
+      // shipped weights); otherwise the rung is replaced for the next frames.
+      else if (this.#renderer === renderer && (outcome.lost || !this.#updates.renderFailed(renderer, model, outcome.error))) {
+        this.#failRenderer(renderer, outcome.lost ? 'device-lost' : 'error', outcome.error);
       }
     }
     const used: BackendKind = result !== null && renderer !== null ? renderer.kind : 'bicubic';
@@ -198,6 +205,7 @@ export class WorkerSession<F extends FrameLike, S> {
     const now = this.platform.now();
     this.#stats.painted(now, now - t.arrivedMs, used);
     const ratio = choice?.plan.ratio ?? Math.min(this.config.outputWidth / w, this.config.outputHeight / h);
+    this.#generation = renderer !== null && model !== null ? this.#updates.generation(renderer, model) : 0;
     this.#paintedWith(used, model, ratio, w, h);
     if (result.modelMs !== null && model !== null) this.#observeModelTime(model, result.modelMs);
     // attach() resolves on a frame from the rung the ladder settled on, not on a stopgap bicubic one.
@@ -207,30 +215,17 @@ export class WorkerSession<F extends FrameLike, S> {
     }
   }
 
-  /**
-   * The model to paint with now: `wanted` when loaded, else a loaded model of the same scale (the tier
-   * being left, while the new one loads), else null (bicubic paints while `wanted` loads).
-   */
-  #runnable(renderer: ModelRenderer<F, S>, wanted: ModelRef): ModelRef | null {
-    if (renderer.has(wanted)) return wanted;
-    this.#ensureLoaded(renderer, wanted);
-    return this.#selector?.others(wanted.scale).find((m) => renderer.has(m)) ?? null;
-  }
-
   #paintedWith(used: BackendKind, model: ModelRef | null, ratio: number, w: number, h: number): void {
     const previous = this.#paints.state.model;
     for (const event of this.#paints.painted(used, model, ratio, w, h)) this.post(event);
     if (model === previous || model === null) return;
     this.#stats.resetModelTimes();
-    this.#selector?.resetTimes(model.scale);
-    this.#selector?.painting(model);
-    // The encoder moves one resolution step at a time: the neighbouring scales are the likely next ones.
     const renderer = this.#renderer;
-    if (renderer !== null) for (const m of this.#selector?.neighbours(model.scale) ?? []) this.#ensureLoaded(renderer, m);
+    for (const m of this.#selector?.switchedTo(model) ?? []) if (renderer !== null) this.#ensureLoaded(renderer, m);
   }
 
   #ensureLoaded(renderer: ModelRenderer<F, S>, model: ModelRef): void {
-    this.#loads.ensure(renderer, model, (error) => {
+    this.#loads.ensure(renderer, model, () => this.#updates.modelLoaded(model), (error) => {
       // A renderer replaced meanwhile (device lost) takes its half-loaded models with it: not an error.
       if (this.#abort.signal.aborted || this.#renderer !== renderer) return;
       this.#reportError(error);
@@ -245,8 +240,7 @@ export class WorkerSession<F extends FrameLike, S> {
     const selector = this.#selector;
     const renderer = this.#renderer;
     if (!this.config.adaptive || selector === null || renderer === null) return;
-    const fps = this.#stats.inputFps(this.platform.now());
-    const decision = selector.observe(model, ms, fps > 1 ? 1000 / fps : DEFAULT_BUDGET_MS);
+    const decision = selector.observe(model, ms, this.#stats.frameBudgetMs(this.platform.now()));
     if (decision === null) return;
     this.#paints.expectTierChange(model.scale, decision.reason);
     this.#ensureLoaded(renderer, decision.to);

@@ -5,6 +5,7 @@ import { WebGPURenderer } from './gpu/WebGPURenderer.js';
 import { loadModelRefs } from './modelSources.js';
 import type { WorkerConfig } from './protocol.js';
 import { readbackCount } from './readbacks.js';
+import { loadUpdateBase } from './updateBases.js';
 import type { Platform } from './renderers.js';
 
 export function browserPlatform(config: WorkerConfig): Platform<VideoFrame, OffscreenCanvas> {
@@ -16,6 +17,7 @@ export function browserPlatform(config: WorkerConfig): Platform<VideoFrame, Offs
         : WebGLRenderer.create({ ...size, tileSize: config.webglTileSize }),
     createPlainRenderer: () => new BicubicRenderer(config.outputWidth, config.outputHeight),
     loadModels: loadModelRefs,
+    loadUpdateBase,
     now: () => performance.now(),
     // tf.memory() would try to initialise a backend when none is registered (between ladder rungs).
     numTensors: () => tf.engine().state.numTensors,

@@ -9,7 +9,7 @@ import type { ModelScale } from '../model/scalePlan.js';
 
 export type { ModelScale, ModelTier };
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** Rungs of the fallback ladder, best first. */
 export type BackendKind = 'webgpu' | 'webgl' | 'bicubic';
@@ -90,6 +90,8 @@ export type MainToWorker =
   | { readonly type: 'set-enabled'; readonly enabled: boolean }
   /** Diagnostics: destroy the GPU device (or lose the WebGL context) to exercise the fallback ladder. */
   | { readonly type: 'simulate-gpu-loss' }
+  /** One binary message from an update channel (transferred; the worker judges it, see ModelUpdates). */
+  | { readonly type: 'model-update'; readonly data: ArrayBuffer }
   | { readonly type: 'dispose' };
 
 export type TimingSource = 'timestamp-query' | 'submitted-work-done' | 'wall';
@@ -127,6 +129,14 @@ export interface ReceiverStats {
   readonly readbacks: number;
   readonly numTensors: number;
   readonly openFrames: number;
+  /** Sequence number of the model update painting the last frame; 0: the shipped weights, or bicubic painted. */
+  readonly modelGeneration: number;
+  /** Updates that started painting (each sequence number counted once, re-applications after a device loss not). */
+  readonly updatesApplied: number;
+  /** Update messages refused (every ModelUpdateError code, plus 'bad-info' text on the main thread). */
+  readonly updatesRejected: number;
+  /** Bytes of binary update messages received, refused ones included. */
+  readonly updateBytesReceived: number;
 }
 
 export interface LeakReport {
@@ -146,10 +156,16 @@ export type WorkerToMain =
   | { readonly type: 'scalechange'; readonly from: ModelScale | null; readonly to: ModelScale | null; readonly inputWidth: number; readonly inputHeight: number; readonly model: string | null }
   | { readonly type: 'source-ended'; readonly sourceId: number }
   | { readonly type: 'error'; readonly error: SerializedError; readonly fatal: boolean }
+  /** A model update started painting `model` (generation = its sequence number; `variant` pairs it with its update info). */
+  | { readonly type: 'modelupdate'; readonly model: string; readonly variant: string; readonly scale: ModelScale; readonly generation: number; readonly bytes: number }
+  /** Adapted weights failed on this backend: `model` paints its shipped weights again. */
+  | { readonly type: 'modelrevert'; readonly model: string; readonly reason: string }
+  /** One update message refused; the SDK coalesces these into 'error' events. `reason` is the ModelUpdateError code. */
+  | { readonly type: 'update-rejected'; readonly reason: string; readonly detail: string }
   | { readonly type: 'disposed'; readonly leaks: LeakReport };
 
-const MAIN_TYPES: ReadonlySet<string> = new Set(['init', 'attach', 'frame', 'detach', 'set-enabled', 'simulate-gpu-loss', 'dispose']);
-const WORKER_TYPES: ReadonlySet<string> = new Set(['hello', 'output-track', 'first-frame', 'stats', 'fallback', 'tierchange', 'scalechange', 'source-ended', 'error', 'disposed']);
+const MAIN_TYPES: ReadonlySet<string> = new Set(['init', 'attach', 'frame', 'detach', 'set-enabled', 'simulate-gpu-loss', 'model-update', 'dispose']);
+const WORKER_TYPES: ReadonlySet<string> = new Set(['hello', 'output-track', 'first-frame', 'stats', 'fallback', 'tierchange', 'scalechange', 'source-ended', 'error', 'modelupdate', 'modelrevert', 'update-rejected', 'disposed']);
 
 function typeOf(data: unknown): string | null {
   if (typeof data !== 'object' || data === null) return null;

@@ -1,3 +1,4 @@
+import type { UpdateBase } from '../adapt/updateBase.js';
 import type { FrameLike } from './FramePipeline.js';
 import type { ModelRef, ModelSourceConfig, TimingSource } from './protocol.js';
 
@@ -14,6 +15,13 @@ export interface RenderResult<S> {
   readonly modelMs: number | null;
 }
 
+/** A model update's weights, decoded against `base` (folded, in its spec order). */
+export interface AdaptedWeights {
+  readonly base: UpdateBase;
+  readonly values: readonly Float32Array[];
+  readonly seq: number;
+}
+
 /** A neural rung of the ladder. One instance per GPU device / context: a lost one is disposed, not revived. */
 export interface ModelRenderer<F extends FrameLike, S> {
   readonly kind: 'webgpu' | 'webgl';
@@ -26,11 +34,32 @@ export interface ModelRenderer<F extends FrameLike, S> {
   prepare(model: ModelRef, signal: AbortSignal): Promise<void>;
   /** Whether `model` is prepared, i.e. render() can run it now. */
   has(model: ModelRef): boolean;
+  /**
+   * Paints the prepared `model` with these weights from now on (null: its loaded ones). Only between
+   * frames; throws (keeping the current weights) when they cannot be made into a generator here.
+   */
+  useWeights(model: ModelRef, weights: AdaptedWeights | null): void;
   /** Runs a prepared model on `frame` and paints its output, resampled to fit the output size. */
   render(frame: F, model: ModelRef): Promise<RenderResult<S>>;
   simulateLoss(): void;
   /** Frees every tensor and GPU resource; idempotent. */
   dispose(): void;
+}
+
+export type RenderOutcome<S> = { readonly result: RenderResult<S> } | { readonly error: unknown; readonly lost: boolean };
+
+/** Renders, unless the device goes first: a lost context can leave a read pending forever (WebGL fences never signal). */
+export async function renderRacingLoss<F extends FrameLike, S>(renderer: ModelRenderer<F, S>, frame: F, model: ModelRef): Promise<RenderOutcome<S>> {
+  let lost = false;
+  const onLoss = renderer.lost.then((reason) => {
+    lost = true;
+    throw new Error(reason);
+  });
+  try {
+    return { result: await Promise.race([renderer.render(frame, model), onLoss]) };
+  } catch (error) {
+    return { error, lost };
+  }
 }
 
 /** The floor of the ladder, and the A/B "off" view: plain bicubic, no model. */
@@ -50,6 +79,8 @@ export interface Platform<F extends FrameLike, S> {
   createPlainRenderer(): PlainRenderer<F, S>;
   /** The models the options allow (models/index.json filtered, or the one `modelUrl`). */
   loadModels(source: ModelSourceConfig, signal: AbortSignal): Promise<readonly ModelRef[]>;
+  /** The base a loaded model's updates are deltas against; null when it takes none (see updateBases.ts). */
+  loadUpdateBase(model: ModelRef, signal: AbortSignal): Promise<UpdateBase | null>;
   now(): number;
   numTensors(): number;
   readbacks(): number;

@@ -67,6 +67,9 @@ function handle(msg: MainToWorker): void {
     case 'simulate-gpu-loss':
       session?.simulateGpuLoss();
       return;
+    case 'model-update':
+      session?.receiveModelUpdate(msg.data);
+      return;
     case 'dispose': {
       const s = session;
       session = null;

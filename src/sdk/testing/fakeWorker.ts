@@ -6,6 +6,8 @@ import type { SwiftSRReceiver } from '../SwiftSRReceiver.js';
 export class FakeWorker extends EventTarget {
   static last: FakeWorker | null = null;
   readonly posted: MainToWorker[] = [];
+  /** The transfer list of each posted message, in the same order. */
+  readonly transfers: Transferable[][] = [];
   terminated = false;
   /** What the worker answers to 'dispose' and after how long; null: it never answers (a wedged worker). */
   disposeReply: { leaks: LeakReport; afterMs: number } | null = { leaks: { numTensors: 0, openFrames: 0 }, afterMs: 0 };
@@ -14,8 +16,9 @@ export class FakeWorker extends EventTarget {
     FakeWorker.last = this;
     queueMicrotask(() => this.reply({ type: 'hello', workerHasTrackProcessor: false, workerHasTrackGenerator: false }));
   }
-  postMessage(m: MainToWorker): void {
+  postMessage(m: MainToWorker, transfer: Transferable[] = []): void {
     this.posted.push(m);
+    this.transfers.push(transfer);
     const answer = this.disposeReply;
     if (m.type !== 'dispose' || answer === null) return;
     if (answer.afterMs === 0) queueMicrotask(() => this.reply({ type: 'disposed', leaks: answer.leaks }));

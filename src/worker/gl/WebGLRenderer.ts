@@ -128,7 +128,7 @@ export class WebGLRenderer extends GeneratorHost implements ModelRenderer<VideoF
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    this.models.dispose();
+    this.disposeModels();
     for (const t of this.#live) t.dispose();
     this.#live.clear();
     unregisterBackend('webgl');

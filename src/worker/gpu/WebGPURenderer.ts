@@ -130,7 +130,7 @@ export class WebGPURenderer extends GeneratorHost implements ModelRenderer<Video
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    this.models.dispose();
+    this.disposeModels();
     this.passes.dispose();
     unregisterBackend('webgpu');
     this.device.destroy();

@@ -1,6 +1,13 @@
+import '@tensorflow/tfjs-backend-cpu';
+import { createUpdateBase, type UpdateBase } from '../../adapt/updateBase.js';
+import { seededRandom } from '../../model/initGeneratorWeights.js';
+import { getVariant } from '../../model/variants.js';
+import { shapeSize, weightSpecs } from '../../model/weightSpec.js';
+import type { Generator } from '../../model/types.js';
 import type { FrameLike } from '../FramePipeline.js';
+import { adaptedGenerator } from '../ModelStore.js';
 import type { ModelRef, ModelScale, WorkerConfig, WorkerToMain } from '../protocol.js';
-import { BackendUnavailableError, type ModelRenderer, type PlainRenderer, type Platform, type RenderResult } from '../renderers.js';
+import { BackendUnavailableError, type AdaptedWeights, type ModelRenderer, type PlainRenderer, type Platform, type RenderResult } from '../renderers.js';
 import { WorkerSession } from '../WorkerSession.js';
 
 /** A fake browser for WorkerSession tests: renderers, catalogue and clock under the test's control. */
@@ -13,7 +20,7 @@ export class Frame implements FrameLike {
   }
 }
 
-/** A surface is just a label saying who painted it. */
+/** A surface is just a label saying who painted it: `webgpu:tiny`, or `webgpu:tiny#7` with update 7's weights. */
 type Surface = string;
 
 export class FakeRenderer implements ModelRenderer<Frame, Surface> {
@@ -30,6 +37,12 @@ export class FakeRenderer implements ModelRenderer<Frame, Surface> {
   failNext = false;
   hang = false;
   modelMs = 5;
+  /** Adapted generators (real TF.js tensors, so leaks show in tf.memory()) by model name. */
+  readonly adapted = new Map<string, { generator: Generator; seq: number }>();
+  /** useWeights() throws for adapted weights (they cannot be built on this backend). */
+  failWeights = false;
+  /** render() throws while the model runs adapted weights. */
+  failAdapted = false;
   constructor(readonly kind: 'webgpu' | 'webgl', readonly log: string[], readonly failLoad: (name: string) => boolean) {
     this.lost = new Promise((r) => (this.loseNow = r));
   }
@@ -42,19 +55,30 @@ export class FakeRenderer implements ModelRenderer<Frame, Surface> {
   has(model: ModelRef): boolean {
     return this.loaded.has(model.name);
   }
+  useWeights(model: ModelRef, weights: AdaptedWeights | null): void {
+    if (weights !== null && this.failWeights) throw new Error('cannot build');
+    const next = weights === null ? null : { generator: adaptedGenerator(weights), seq: weights.seq };
+    const previous = this.adapted.get(model.name);
+    if (next === null) this.adapted.delete(model.name);
+    else this.adapted.set(model.name, next);
+    previous?.generator.dispose();
+  }
   render(_frame: Frame, model: ModelRef): Promise<RenderResult<Surface>> {
     if (this.hang) return new Promise(() => undefined);
-    if (this.failNext) {
+    const adapted = this.adapted.get(model.name);
+    if (this.failNext || (adapted !== undefined && this.failAdapted)) {
       this.failNext = false;
       return Promise.reject(new Error('kernel failed'));
     }
-    return Promise.resolve({ surface: `${this.kind}:${model.name}`, modelMs: this.modelMs });
+    return Promise.resolve({ surface: `${this.kind}:${model.name}${adapted === undefined ? '' : `#${adapted.seq}`}`, modelMs: this.modelMs });
   }
   simulateLoss(): void {
     this.loseNow('destroyed');
   }
   dispose(): void {
     this.disposed = true;
+    for (const a of this.adapted.values()) a.generator.dispose();
+    this.adapted.clear();
     this.log.push(`dispose ${this.kind}`);
   }
 }
@@ -68,6 +92,16 @@ export const CATALOG: Record<string, [ModelScale, number]> = {
   'lite32x4-x2': [2, 3205],
   'tiny-x2': [2, 801],
 };
+
+/**
+ * The update base of a fake catalogue model (catalogue names are variant names here): seeded weights in
+ * [-0.25, 0.25], the same for every call with the same name.
+ */
+export function fakeBase(name: string): Promise<UpdateBase> {
+  const rand = seededRandom(name.length * 7919 + (name.codePointAt(0) ?? 0));
+  const values = weightSpecs(getVariant(name).config, { folded: true }).map((s) => Float32Array.from({ length: shapeSize(s.shape) }, () => (rand() - 0.5) / 2));
+  return createUpdateBase(name, values);
+}
 
 export interface SetupOptions {
   webgpu?: 'ok' | 'unavailable';
@@ -100,6 +134,7 @@ export function setup(opts: SetupOptions = {}) {
     },
     createPlainRenderer: () => plain,
     loadModels: () => (opts.catalogError !== undefined ? Promise.reject(opts.catalogError) : Promise.resolve(refs)),
+    loadUpdateBase: (model) => fakeBase(model.name),
     now: () => now,
     numTensors: () => renderers.filter((r) => !r.disposed).length * 10,
     readbacks: () => 0,

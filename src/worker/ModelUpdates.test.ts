@@ -1,0 +1,219 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { encodeModelUpdate, maxUpdateBytes } from '../adapt/modelUpdate.js';
+import type { UpdateBase } from '../adapt/updateBase.js';
+import { seededRandom } from '../model/initGeneratorWeights.js';
+import { crc32 } from '../model/pth/zip.js';
+import { fakeBase, Frame, running } from './testing/fakeSession.js';
+import { readUpdateTarget, variantUpdateLimit } from './updateTarget.js';
+
+/** The base's values plus seeded noise: an adapted model. */
+function adapted(base: UpdateBase, seed: number, amp = 0.01): Float32Array[] {
+  const rand = seededRandom(seed);
+  return base.values.map((v) => Float32Array.from(v, (x) => x + amp * (2 * rand() - 1)));
+}
+
+function flip(bytes: Uint8Array, at: number, mask: number): Uint8Array {
+  bytes[at] = (bytes[at] ?? 0) ^ mask;
+  return bytes;
+}
+
+const update = (base: UpdateBase, seq: number): ArrayBuffer => encodeModelUpdate(base, adapted(base, seq), seq).slice().buffer;
+
+describe('ModelUpdates in the WorkerSession', () => {
+  it('applies an update between frames: the next frame paints with it, stats and event say which', async () => {
+    const s = await running();
+    const base = await fakeBase('tiny');
+    const bytes = update(base, 5);
+    s.session.receiveModelUpdate(bytes);
+    await s.frame(1, 1);
+    expect(s.painted.at(-1)).toBe('webgpu:tiny#5');
+    expect(s.of('modelupdate')).toEqual([{ type: 'modelupdate', model: 'tiny', variant: 'tiny', scale: 4, generation: 5, bytes: maxUpdateBytes(base) }]);
+    expect(s.session.stats()).toMatchObject({ modelGeneration: 5, updatesApplied: 1, updatesRejected: 0, updateBytesReceived: maxUpdateBytes(base) });
+    // The transferred buffer's bytes were decoded, not kept alive by the renderer: the weights are tensors.
+    expect(s.renderer.adapted.get('tiny')?.generator.config.channels).toBe(16);
+    s.session.setEnabled(false);
+    await s.frame(1, 2);
+    expect(s.session.stats().modelGeneration).toBe(0);
+  });
+
+  it('never swaps under a frame in flight: that frame finishes with the old weights', async () => {
+    const s = await running();
+    const base = await fakeBase('tiny');
+    let finish!: () => void;
+    const slow = new Promise<void>((resolve) => (finish = resolve));
+    const render = s.renderer.render.bind(s.renderer);
+    s.renderer.render = async (frame, model) => {
+      const label = (await render(frame, model)).surface;
+      await slow;
+      return { surface: label, modelMs: 5 };
+    };
+    s.session.pushFrame(1, new Frame(1));
+    s.session.receiveModelUpdate(update(base, 2));
+    finish();
+    await s.session.whenIdle();
+    await s.frame(1, 2);
+    expect(s.painted.slice(-2)).toEqual(['webgpu:tiny', 'webgpu:tiny#2']);
+  });
+
+  it('adapted weights that fail revert that model to its shipped weights, not the ladder', async () => {
+    const s = await running();
+    const base = await fakeBase('tiny');
+    s.session.receiveModelUpdate(update(base, 3));
+    await s.frame(1, 1);
+    s.renderer.failAdapted = true;
+    await s.frame(1, 2);
+    await s.frame(1, 3);
+    expect(s.painted.slice(-3)).toEqual(['webgpu:tiny#3', 'bicubic', 'webgpu:tiny']);
+    expect(s.of('modelrevert')).toEqual([{ type: 'modelrevert', model: 'tiny', reason: 'a frame with the adapted weights failed: kernel failed' }]);
+    expect(s.of('fallback')).toEqual([]);
+    expect(s.session.stats()).toMatchObject({ modelGeneration: 0, backend: 'webgpu' });
+    // The same failure without adapted weights is the renderer's: the ladder steps.
+    s.renderer.failNext = true;
+    await s.frame(1, 4);
+    expect(s.of('fallback')).toHaveLength(1);
+  });
+
+  it('weights that cannot be built revert too; a newer update may try again', async () => {
+    const s = await running();
+    const base = await fakeBase('tiny');
+    s.renderer.failWeights = true;
+    s.session.receiveModelUpdate(update(base, 3));
+    await s.frame(1, 1);
+    expect(s.painted.at(-1)).toBe('webgpu:tiny');
+    expect(s.of('modelrevert')[0]?.reason).toBe('the adapted weights could not be built: cannot build');
+    s.renderer.failWeights = false;
+    await s.frame(1, 1.5, undefined, 1000);
+    // The replay stays stale after the revert; a newer one applies (a second later: the gate's byte rate).
+    s.session.receiveModelUpdate(update(base, 3));
+    await s.frame(1, 2, undefined, 1000);
+    s.session.receiveModelUpdate(update(base, 4));
+    await s.frame(1, 3, undefined, 1000);
+    expect(s.painted.at(-1)).toBe('webgpu:tiny#4');
+    expect(s.of('update-rejected').map((m) => m.reason)).toEqual(['stale-sequence']);
+    expect(s.session.stats()).toMatchObject({ updatesApplied: 1, updatesRejected: 1, modelGeneration: 4 });
+  });
+
+  it('re-applies the newest update on every new renderer (device loss, then the WebGL rung), silently', async () => {
+    const s = await running();
+    const base = await fakeBase('tiny');
+    s.session.receiveModelUpdate(update(base, 9));
+    await s.frame(1, 1);
+    for (const round of [0, 1]) {
+      s.session.simulateGpuLoss();
+      await new Promise((r) => setTimeout(r, 0));
+      await s.frame(1, 10 + round);
+      await s.settledFrame(1, 20 + round);
+    }
+    expect(s.log.filter((l) => l.startsWith('create'))).toEqual(['create webgpu', 'create webgpu', 'create webgl']);
+    expect(s.painted.at(-1)).toBe('webgl:tiny#9');
+    expect(s.of('modelupdate')).toHaveLength(1);
+    expect(s.session.stats()).toMatchObject({ modelGeneration: 9, updatesApplied: 1, backend: 'webgl' });
+  });
+
+  it('holds an update for a model not loaded yet, and applies it when a tier switch loads that model', async () => {
+    const s = await running({ models: ['lite32x4', 'tiny'], adaptive: true });
+    const tiny = await fakeBase('tiny');
+    s.session.receiveModelUpdate(update(tiny, 6));
+    await s.frame(1, 1);
+    expect(s.painted.at(-1)).toBe('webgpu:lite32x4');
+    expect(s.session.stats()).toMatchObject({ updatesRejected: 0, updatesApplied: 0 });
+    s.renderer.modelMs = 80;
+    for (let i = 0; i < 30; i++) await s.frame(1, i + 2);
+    await s.session.whenSettled();
+    await s.frame(1, 99);
+    expect(s.painted.at(-1)).toBe('webgpu:tiny#6');
+    expect(s.of('modelupdate').map((m) => [m.model, m.generation])).toEqual([['tiny', 6]]);
+  });
+
+  it('an update for a variant that is no model at all is refused; routing reads the header only', async () => {
+    const s = await running();
+    const junk = new Uint8Array(update(await fakeBase('tiny'), 1));
+    junk.set([...'nope'].map((c) => c.charCodeAt(0)), 8);
+    s.session.receiveModelUpdate(junk.buffer);
+    expect(s.of('update-rejected').map((m) => m.reason)).toEqual(['wrong-variant']);
+    const target = readUpdateTarget(new Uint8Array(update(await fakeBase('tiny-x2'), 77)));
+    expect(target).toMatchObject({ variant: 'tiny-x2', scale: 2, seq: 77 });
+    expect(readUpdateTarget(new Uint8Array(7))).toMatchObject({ code: 'truncated' });
+    expect(variantUpdateLimit('tiny')).toBe(maxUpdateBytes(await fakeBase('tiny')));
+    expect(variantUpdateLimit('nope')).toBeNull();
+  });
+});
+
+describe('a receiver under 10,000 hostile update messages', () => {
+  it('never throws, paints every frame, counts every refusal once, and leaks nothing', async () => {
+    const tensorsBefore = tf.memory().numTensors;
+    const s = await running();
+    const tiny = await fakeBase('tiny');
+    const other = await fakeBase('tiny-x2');
+    const rand = seededRandom(12);
+    const pick = (n: number): number => Math.floor(rand() * n);
+    const withCrc = (bytes: Uint8Array): Uint8Array => {
+      // A message whose CRC is right for its (hostile) content, so the checks after the CRC are reached.
+      const body = bytes.subarray(0, bytes.length - 4);
+      new DataView(bytes.buffer).setUint32(bytes.length - 4, crc32(body), true);
+      return bytes;
+    };
+    let seq = 10;
+    const valid: number[] = [];
+    const hostile = (i: number): unknown => {
+      const m = encodeModelUpdate(tiny, adapted(tiny, i, 0.02), ++seq, { encoding: i % 2 === 0 ? 'fp16' : 'int8' });
+      switch (pick(12)) {
+        case 0: return Uint8Array.from({ length: pick(200) }, () => pick(256)).buffer;
+        case 1: return flip(m, pick(m.length), 1 << pick(8)).buffer;
+        case 2: return m.slice(0, pick(m.length)).buffer;
+        case 3: return encodeModelUpdate(other, adapted(other, i), seq).buffer;
+        case 4: {
+          const nan = encodeModelUpdate(tiny, tiny.values, seq, { encoding: 'fp16' });
+          new DataView(nan.buffer).setUint16(nan.length - 4 - 2 * (1 + pick(100)), pick(2) === 0 ? 0x7e00 : 0x7c00, true);
+          return withCrc(nan).buffer;
+        }
+        case 5: {
+          const replayed = Math.max(1, seq - 5 - pick(5));
+          valid.push(replayed);
+          return update(tiny, replayed);
+        }
+        case 6: return new Uint8Array(maxUpdateBytes(tiny) + 1 + pick(1000)).buffer;
+        case 7: return [null, 'text', 42, { type: 'x' }, new Blob(['x']), undefined][pick(6)];
+        case 8: {
+          return withCrc(flip(m.slice(), 8 + 4 + pick(32), 0xff)).buffer;
+        }
+        case 9:
+          valid.push(seq);
+          return new Uint8Array(m.buffer, 0, m.length);
+        default:
+          valid.push(seq);
+          return m.buffer;
+      }
+    };
+    let frames = 0;
+    for (let i = 0; i < 10_000; i++) {
+      s.session.receiveModelUpdate(hostile(i));
+      // Floods: most messages arrive in the same millisecond; a frame every 25 messages.
+      if (i % 25 === 24) {
+        await s.frame(1, 1000 + i, undefined, 1000);
+        frames++;
+      }
+    }
+    await s.session.whenSettled();
+    const painted = s.painted.slice(2);
+    expect(painted).toHaveLength(frames);
+    expect(painted.every((p) => /^webgpu:tiny(#\d+)?$/.test(p))).toBe(true);
+    const stats = s.session.stats();
+    const rejected = s.of('update-rejected');
+    expect(stats.updatesRejected).toBe(rejected.length);
+    expect(stats.updatesApplied).toBe(s.of('modelupdate').length);
+    expect(stats.updatesApplied).toBeGreaterThan(10);
+    expect(s.of('modelrevert')).toEqual([]);
+    // Generations only rise, and each is a valid message's sequence.
+    const generations = s.of('modelupdate').map((m) => m.generation);
+    expect(generations).toEqual([...generations].sort((a, b) => a - b));
+    expect(generations.every((g) => valid.includes(g))).toBe(true);
+    const codes = new Set(rejected.map((m) => m.reason));
+    for (const code of ['rate-limited', 'bad-type', 'truncated', 'too-large', 'checksum-mismatch', 'wrong-base', 'stale-sequence', 'non-finite', 'bad-magic']) expect(codes, code).toContain(code);
+    expect(s.of('error')).toEqual([]);
+    expect(s.of('fallback')).toEqual([]);
+    expect(await s.session.dispose()).toEqual({ numTensors: 0, openFrames: 0 });
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+  }, 120_000);
+});
