@@ -3,7 +3,8 @@ import { sendPair, type RgbFrame } from '../adapt/trainingPairs.js';
 import { SwiftSRError } from '../sdk/errors.js';
 import { CodecRoundTrip } from './CodecRoundTrip.js';
 import type { SendParameters, SenderCodec } from './protocol.js';
-import { rgbaToRgb, rgbToRgba, trainGeometry, type TrainGeometry } from './trainGeometry.js';
+import { rgbaToRgb, trainGeometry, type TrainGeometry } from './trainGeometry.js';
+import { rgbToI420, yuvToRgb } from './yuv.js';
 
 export interface PairSourceOptions {
   readonly scale: number;
@@ -21,6 +22,24 @@ export interface PairSourceOptions {
 /** Decoded frames whose HR is waiting: a real-time encoder has at most a couple in flight. */
 const MAX_PENDING = 8;
 
+/** What WebRTC receivers assume of VP8/VP9/H.264 frames (see yuv.ts). */
+const BT601: VideoColorSpaceInit = { matrix: 'smpte170m', primaries: 'smpte170m', transfer: 'smpte170m', fullRange: false };
+
+/** An encoder input frame from RGB, converted here with the receivers' matrix. */
+function i420Frame(rgb: RgbFrame, timestamp: number): VideoFrame {
+  const yuv = rgbToI420(rgb);
+  return new VideoFrame(yuv.data, { format: 'I420', codedWidth: yuv.width, codedHeight: yuv.height, timestamp, colorSpace: BT601 });
+}
+
+/** A decoded frame's pixels with the receivers' matrix (I420/NV12), or as the 2D canvas draws any other format. */
+async function decodedRgb(frame: VideoFrame, pixels: PixelReader, width: number, height: number): Promise<RgbFrame> {
+  const format = frame.format;
+  if (format !== 'I420' && format !== 'NV12') return pixels.read(frame, width, height);
+  const bytes = new Uint8Array(frame.allocationSize());
+  const layout = await frame.copyTo(bytes);
+  return yuvToRgb(bytes, format, layout, width, height);
+}
+
 /** Draws frames into a reusable canvas and reads RGBA back (the 2D canvas applies the YUV matrix as a `<video>` does). */
 class PixelReader {
   #canvas = new OffscreenCanvas(1, 1);
@@ -30,13 +49,6 @@ class PixelReader {
     const ctx = this.#context(width, height);
     ctx.drawImage(frame, 0, 0, width, height);
     return rgbaToRgb(ctx.getImageData(0, 0, width, height).data, width, height);
-  }
-
-  /** `frame` scaled to width x height by the canvas (for the frames that only feed the encoder). */
-  scaled(frame: VideoFrame, width: number, height: number): VideoFrame {
-    const ctx = this.#context(width, height);
-    ctx.drawImage(frame, 0, 0, width, height);
-    return new VideoFrame(this.#canvas, { timestamp: frame.timestamp });
   }
 
   #context(width: number, height: number): OffscreenCanvasRenderingContext2D {
@@ -103,10 +115,11 @@ export class PairSource {
     const codec = await this.#codecAt({ width: g.lrWidth, height: g.lrHeight, bitrateBps });
     const due = nowMs - this.#lastSample >= this.#o.sampleIntervalMs;
     if (!due) {
+      // Every frame feeds the encoder (realistic bits per frame); these need not be exact, so the canvas scales them.
       if (codec !== null) {
-        const scaled = this.#pixels.scaled(frame, g.lrWidth, g.lrHeight);
-        codec.encode(scaled);
-        scaled.close();
+        const input = i420Frame(this.#pixels.read(frame, g.lrWidth, g.lrHeight), frame.timestamp);
+        codec.encode(input);
+        input.close();
       }
       return;
     }
@@ -117,7 +130,7 @@ export class PairSource {
       this.#o.onPair(lr, hr, seed);
       return;
     }
-    const exact = new VideoFrame(rgbToRgba(lr), { format: 'RGBA', codedWidth: lr.width, codedHeight: lr.height, timestamp: frame.timestamp });
+    const exact = i420Frame(lr, frame.timestamp);
     if (codec.encode(exact)) {
       this.#lastSample = nowMs;
       this.#pending.set(frame.timestamp, { hr, seed });
@@ -158,15 +171,16 @@ export class PairSource {
   }
 
   #onDecoded(frame: VideoFrame): void {
-    try {
-      const waiting = this.#pending.get(frame.timestamp);
-      const g = this.#geometry;
-      if (waiting === undefined || g === null) return;
-      this.#pending.delete(frame.timestamp);
-      if (frame.displayWidth !== g.lrWidth || frame.displayHeight !== g.lrHeight) return;
-      this.#o.onPair(this.#pixels.read(frame, g.lrWidth, g.lrHeight), waiting.hr, waiting.seed);
-    } finally {
+    const waiting = this.#pending.get(frame.timestamp);
+    const g = this.#geometry;
+    if (waiting === undefined || g === null || frame.displayWidth !== g.lrWidth || frame.displayHeight !== g.lrHeight) {
       frame.close();
+      return;
     }
+    this.#pending.delete(frame.timestamp);
+    void decodedRgb(frame, this.#pixels, g.lrWidth, g.lrHeight)
+      .then((lr) => this.#o.onPair(lr, waiting.hr, waiting.seed))
+      .catch((e: unknown) => this.#o.onError(e as Error))
+      .finally(() => frame.close());
   }
 }

@@ -41,15 +41,3 @@ export function rgbaToRgb(rgba: ArrayLike<number>, width: number, height: number
   }
   return { width, height, data };
 }
-
-/** An RGB frame in [0, 1] to RGBA bytes (what a VideoFrame is made from for the encoder). */
-export function rgbToRgba(frame: RgbFrame): Uint8ClampedArray<ArrayBuffer> {
-  const out = new Uint8ClampedArray(frame.width * frame.height * 4);
-  for (let i = 0, o = 0; i < frame.data.length; i += 3, o += 4) {
-    out[o] = Math.round((frame.data[i] ?? 0) * 255);
-    out[o + 1] = Math.round((frame.data[i + 1] ?? 0) * 255);
-    out[o + 2] = Math.round((frame.data[i + 2] ?? 0) * 255);
-    out[o + 3] = 255;
-  }
-  return out;
-}

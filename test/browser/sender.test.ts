@@ -84,6 +84,17 @@ describe('SwiftSRSender (SwiftShader)', () => {
     expect(cpu[2]).toBeLessThan(cpu[0] as number);
   }, 300_000);
 
+  it('the VP8 round trip degrades the LR as a call does, with no colour shift (BT.601 on both ends, as receivers assume)', async () => {
+    const r = await call('roundTrip', 2_000_000);
+    mark(`round trip: ${r.pairs} pairs, ${r.psnr.toFixed(2)} dB vs clean LR, mean shift ${r.meanDiff255.map((v) => v.toFixed(2)).join('/')} levels`);
+    expect(r.errors).toEqual([]);
+    expect(r.pairs).toBeGreaterThanOrEqual(10);
+    // Lossy (VP8 and 4:2:0 chroma on near-Nyquist stripes: ~24 dB) but unbiased: a matrix mismatch shifts means by 1.5-3 levels.
+    expect(r.psnr).toBeGreaterThan(20);
+    expect(r.psnr).toBeLessThan(60);
+    for (const d of r.meanDiff255) expect(Math.abs(d)).toBeLessThan(0.75);
+  }, 120_000);
+
   it('adapts to the camera, publishes valid updates with a held-back gain under the byte cap, pauses and resumes, disposes clean', async () => {
     const { attachMs } = await call('start', {
       width: 192,

@@ -45,6 +45,8 @@ export interface GradCheckResult {
 
 export interface SenderPageApi {
   gradCheck(modelUrl: string, steps: number): Promise<GradCheckResult>;
+  /** The VP8 round trip of PairSource on 192x128 -> 48x32: decoded LR vs the clean area LR of the same frames. */
+  roundTrip(bitrateBps: number): Promise<{ pairs: number; errors: string[]; psnr: number; meanDiff255: number[] }>;
   start(o: SenderStartOptions): Promise<{ attachMs: number }>;
   state(): SenderPageState;
   /** The i-th binary message of the 'main' channel, base64. */

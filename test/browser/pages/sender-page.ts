@@ -3,9 +3,10 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import { FineTuner } from '../../../src/adapt/fineTune.js';
-import { buildTrainingPairs, type RgbFrame } from '../../../src/adapt/trainingPairs.js';
+import { areaResize, buildTrainingPairs, type RgbFrame } from '../../../src/adapt/trainingPairs.js';
 import { loadGeneratorWeights } from '../../../src/model/loadGenerator.js';
 import { SwiftSRSender, type UpdateChannelLike } from '../../../src/sdk/index.js';
+import { PairSource } from '../../../src/sender/PairSource.js';
 import type { ChannelMessage, GradCheckResult, SenderPageApi, SenderPageState, SenderStartOptions } from '../senderPageApi.js';
 
 /**
@@ -110,6 +111,37 @@ const api: SenderPageApi = {
       maxWeightChange: maxDiff(cpu, base),
     };
     return result;
+  },
+
+  async roundTrip(bitrateBps) {
+    camera.width = 192;
+    camera.height = 128;
+    const pairs: { lr: RgbFrame; hr: RgbFrame }[] = [];
+    const errs: string[] = [];
+    const src = new PairSource({ scale: 4, crop: 12, sampleIntervalMs: 0, codec: 'vp8', onPair: (lr, hr) => pairs.push({ lr, hr }), onGeometry: () => undefined, onError: (e) => errs.push(e.message) });
+    src.setParams({ width: 48, height: 32, bitrateBps });
+    for (let i = 0; i < 20; i++) {
+      paint(i);
+      const f = new VideoFrame(camera, { timestamp: i * 33_333 });
+      await src.push(f, i * 100);
+      f.close();
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    src.close();
+    const sum = [0, 0, 0];
+    let se = 0;
+    let n = 0;
+    for (const { lr, hr } of pairs) {
+      const clean = areaResize(hr, lr.width, lr.height);
+      lr.data.forEach((v, i) => {
+        const d = v - (clean.data[i] ?? 0);
+        sum[i % 3] = (sum[i % 3] ?? 0) + d;
+        se += d * d;
+      });
+      n += lr.data.length;
+    }
+    return { pairs: pairs.length, errors: errs, psnr: -10 * Math.log10(se / n), meanDiff255: sum.map((v) => (255 * 3 * v) / n) };
   },
 
   async start(o: SenderStartOptions) {
