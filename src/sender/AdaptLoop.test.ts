@@ -89,17 +89,14 @@ describe('AdaptLoop (wasm backend, shipped tiny)', () => {
       pool.add(lr, hr, t + 1);
     }
     const loop = await AdaptLoop.create(base, pool, { budgetMsPerSecond: 200, batch: 4, learningRate: 1e-3, encoding: 'fp16', maxUpdateShare: 0.05, minGainDb: 0.05 }, () => undefined);
-    const t0 = performance.now();
     loop.pause(false);
     await new Promise((r) => setTimeout(r, 2500));
     loop.pause(true);
     const s = loop.stats();
-    const wall = performance.now() - t0;
     await loop.dispose();
     expect(s.steps).toBeGreaterThan(0);
     // Busy time in the last window over the window, in ms per second: the budget, with one step of slack.
     expect(s.trainMsPerSecond).toBeLessThanOrEqual(200 * 1.35);
     expect(s.trainMsPerSecond).toBeGreaterThan(0);
-    expect(wall).toBeGreaterThan(0);
   });
 });

@@ -7,6 +7,7 @@ import { valuesToWeights, type UpdateBase } from '../adapt/updateBase.js';
 import { generatorForward } from '../model/generator.js';
 import { seededRandom } from '../model/initGeneratorWeights.js';
 import type { GeneratorWeights } from '../model/types.js';
+import type { SenderStats } from './protocol.js';
 import type { SamplePool } from './SamplePool.js';
 import { Waker } from './Waker.js';
 
@@ -31,14 +32,8 @@ export interface PublishedUpdate {
   readonly variant: string;
 }
 
-export interface AdaptLoopStats {
-  readonly steps: number;
-  readonly trainMsPerSecond: number;
-  readonly validationGainDb: number | null;
-  readonly generation: number;
-  readonly updateBytes: number;
-  readonly updateBitrateBps: number;
-}
+/** The SenderStats fields the loop owns. */
+export type AdaptLoopStats = Pick<SenderStats, 'steps' | 'trainMsPerSecond' | 'validationGainDb' | 'generation' | 'updateBytes' | 'updateBitrateBps'>;
 
 /** The window over which trainMsPerSecond is measured. */
 const DUTY_WINDOW_MS = 5000;
