@@ -23,7 +23,17 @@ export interface StatsView {
   readonly readbacks: number;
   readonly numTensors: number;
   readonly openFrames: number;
+  readonly modelGeneration: number;
+  readonly updatesApplied: number;
+  readonly updatesRejected: number;
+  readonly updateBytesReceived: number;
 }
+
+/** One message for the page's fake update channel: binary as base64 (delivered as an ArrayBuffer, a view or a Blob), or text. */
+export type ChannelMessage =
+  | { readonly kind: 'buffer' | 'view' | 'blob'; readonly base64: string }
+  | { readonly kind: 'text'; readonly text: string }
+  | { readonly kind: 'number' };
 
 export interface Recorded {
   readonly type: string;
@@ -67,5 +77,9 @@ export interface PageApi {
   state(): string;
   events(type?: string): Recorded[];
   lastStats(): unknown;
+  /** receiver.attachModelUpdates() on a fake channel (an RTCDataChannel's message events). */
+  attachUpdates(): void;
+  /** Delivers messages on that channel, in order. */
+  deliverUpdates(messages: readonly ChannelMessage[]): void;
   dispose(): Promise<DisposeResult>;
 }

@@ -1,5 +1,5 @@
 import { SwiftSRReceiver, type ReceiverOptions } from '../../../src/sdk/index.js';
-import type { PageApi, Recorded } from '../pageApi.js';
+import type { ChannelMessage, PageApi, Recorded } from '../pageApi.js';
 
 /**
  * Test harness page: a synthetic source track with known content, one receiver painting into #out, and
@@ -16,6 +16,17 @@ let receiver: SwiftSRReceiver | null = null;
 let track: MediaStreamTrack | null = null;
 let timer = 0;
 const events: Recorded[] = [];
+const channelListeners = new Set<(e: { data: unknown }) => void>();
+
+function channelData(m: ChannelMessage): unknown {
+  if (m.kind === 'text') return m.text;
+  if (m.kind === 'number') return 42;
+  const bytes = Uint8Array.from(atob(m.base64), (c) => c.charCodeAt(0));
+  if (m.kind === 'blob') return new Blob([bytes]);
+  // A view into a larger buffer, as an app relaying updates might pass.
+  if (m.kind === 'view') return new Uint8Array([0, ...bytes, 0]).subarray(1, bytes.length + 1);
+  return bytes.buffer;
+}
 
 /** Smooth, deterministic content: chroma subsampling of the video path barely changes it. */
 function paint(width: number, height: number): void {
@@ -133,9 +144,10 @@ const api: PageApi = {
     out.style.width = `${out.width}px`;
     out.style.height = `${out.height}px`;
     receiver = new SwiftSRReceiver({ ...(opts.options as Partial<ReceiverOptions>), canvas: opts.output === 'track' ? null : out });
-    for (const type of ['statechange', 'fallback', 'tierchange', 'scalechange', 'error', 'stats'] as const) {
+    for (const type of ['statechange', 'fallback', 'tierchange', 'scalechange', 'modelupdate', 'modelrevert', 'error', 'stats'] as const) {
       receiver.on(type, (data: unknown) => {
-        events.push({ type, data: data instanceof Error ? { name: data.name, message: data.message, code: (data as { code?: string }).code } : data });
+        const { code, reason, count } = data as { code?: string; reason?: string; count?: number };
+        events.push({ type, data: data instanceof Error ? { name: data.name, message: data.message, code, reason, count } : data });
       });
     }
     const t0 = performance.now();
@@ -176,6 +188,17 @@ const api: PageApi = {
   },
   lastStats() {
     return events.filter((e) => e.type === 'stats').at(-1)?.data ?? null;
+  },
+  attachUpdates() {
+    if (receiver === null) throw new Error('not started');
+    receiver.attachModelUpdates({
+      binaryType: 'blob',
+      addEventListener: (_type, l) => channelListeners.add(l),
+      removeEventListener: (_type, l) => channelListeners.delete(l),
+    });
+  },
+  deliverUpdates(messages) {
+    for (const m of messages) for (const l of [...channelListeners]) l({ data: channelData(m) });
   },
   async dispose() {
     const r = receiver;
