@@ -1,183 +1,130 @@
-import { readdirSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { gzipSync } from 'node:zlib';
-import * as tf from '@tensorflow/tfjs-core';
 import { setupBackend } from '../eval/backend.js';
-import { degradeClip, parseDegradation } from '../imaging/callDegrade.js';
-import { quantize, readImage, type RgbImage } from '../imaging/image.js';
 import { imresize } from '../imaging/imresize.js';
-import { psnrY } from '../imaging/metrics.js';
-import { FineTuner } from '../src/adapt/fineTune.js';
-import { decodeModelUpdate, encodeModelUpdate, updateBytes } from '../src/adapt/modelUpdate.js';
-import { areaResize, cropPairs } from '../src/adapt/trainingPairs.js';
-import { updateBaseFromWeights, valuesToWeights, type UpdateBase } from '../src/adapt/updateBase.js';
-import { createGenerator } from '../src/model/createGenerator.js';
+import { updateBaseFromWeights } from '../src/adapt/updateBase.js';
 import { loadGeneratorWeights } from '../src/model/loadGenerator.js';
+import { loadClip, clipSpec, type ClipPairs } from './adapt/clips.js';
+import { gridCells, parseNumbers, parseRates, perTier } from './adapt/grid.js';
+import { adaptMarkdown, adaptRateSvg, adaptSvg, type CellResult, type Unit } from './adapt/report.js';
+import { runSession, scorePairs, type TuneOptions } from './adapt/session.js';
 import { commandLine, ffmpegVersion, runInfo } from './machine.js';
 import { REPO_ROOT, RESULTS_DIR, requirePath, SHARED_DATASETS } from './paths.js';
 
-export const ADAPT_HELP = `adapt: online adaptation (issue 12). A shipped model fine-tuned (FineTuner, TF.js wasm) on the first
-  frames of a talking-head clip, scored on later frames it has not seen: Y-PSNR of bicubic, the static
-  model and the adapted model as a receiver gets it (int8 update), vs seconds of adaptation and update size.
-  --models tiny,lite32x4   model directories under models/ (default tiny)
-  --frames <dir>           PNG frames (default ../shared/datasets/conference), --clip FourPeople
-  --train 12               first N frames train, the rest are scored
-  --seconds 60             adaptation budget per model (wall clock, evaluation excluded); --checkpoints 4
-  --crop 24 --batch 8 --lr 1e-3 --seed 1
-  --degrade call:vp8@750   LR through a real-time call encode of the clip's video (conference/<clip>_*.mp4)
-  --out bench/results/adapt-gain.json`;
-
-interface Pair {
-  readonly lr: RgbImage;
-  readonly hr: RgbImage;
-}
-
-/** Y-PSNR (border = scale) of 8-bit outputs, as a screen shows them; frames one at a time. */
-function score(pairs: readonly Pair[], scale: number, up: (lr: RgbImage) => RgbImage): number {
-  const values = pairs.map((p) => psnrY(quantize(up(p.lr)), p.hr, scale));
-  return Number((values.reduce((a, b) => a + b, 0) / values.length).toFixed(3));
-}
-
-function modelUp(predict: (x: tf.Tensor4D) => tf.Tensor4D): (lr: RgbImage) => RgbImage {
-  return (lr) => {
-    const y = tf.tidy(() => predict(tf.tensor4d(lr.data, [1, lr.height, lr.width, 3])));
-    const data = y.dataSync() as Float32Array;
-    y.dispose();
-    return { width: y.shape[2], height: y.shape[1], data };
-  };
-}
-
-function scoreValues(base: UpdateBase, values: readonly Float32Array[], pairs: readonly Pair[]): number {
-  const gen = createGenerator(base.config, base.variant, valuesToWeights(base, values));
-  try {
-    return score(pairs, base.config.scale, modelUp((x) => gen.predict(x)));
-  } finally {
-    gen.dispose();
-  }
-}
-
-async function cleanPairs(dir: string, clip: string, scale: number): Promise<Pair[]> {
-  const names = readdirSync(dir).filter((f) => f.startsWith(`${clip}_`) && f.endsWith('.png')).sort();
-  if (names.length < 2) throw new RangeError(`${dir}: fewer than 2 ${clip}_*.png frames`);
-  return Promise.all(names.map(async (n) => {
-    const hr = await readImage(join(dir, n));
-    const w = hr.width - (hr.width % scale);
-    const h = hr.height - (hr.height % scale);
-    const cropped = w === hr.width && h === hr.height ? hr : areaResize(hr, w, h);
-    return { hr: cropped, lr: quantize(areaResize(cropped, w / scale, h / scale)) };
-  }));
-}
-
-async function callPairs(dir: string, clip: string, scale: number, spec: string, count: number): Promise<{ pairs: Pair[]; kbps: number }> {
-  const video = readdirSync(dir).find((f) => f.startsWith(`${clip}_`) && f.endsWith('.mp4'));
-  if (video === undefined) throw new RangeError(`${dir}: no ${clip}_*.mp4 for --degrade`);
-  // The PNG frames are every 25th frame of the 60 fps video; score the same instants.
-  const scored = Array.from({ length: count }, (_, i) => 25 * (i + 1) - 1);
-  const call = await degradeClip({ source: join(dir, video), scale, degradation: parseDegradation(spec), frames: 25 * count, fps: 60, scored });
-  return { pairs: scored.map((i) => ({ lr: call.lr.get(i) as RgbImage, hr: call.hr.get(i) as RgbImage })), kbps: call.kbps };
-}
-
-interface Options {
-  readonly seconds: number;
-  readonly checkpoints: number;
-  readonly crop: number;
-  readonly batch: number;
-  readonly lr: number;
-  readonly seed: number;
-}
-
-async function adaptModel(dir: string, train: readonly Pair[], test: readonly Pair[], o: Options): Promise<Record<string, unknown>> {
-  const { meta, weights } = await loadGeneratorWeights(dir);
-  if (!meta.bnFolded) throw new RangeError(`${dir}: not a folded (shipped) model`);
-  const base = await updateBaseFromWeights(meta.variant, meta.config, weights);
-  const scale = meta.config.scale;
-  const staticPsnr = scoreValues(base, base.values, test);
-  const tuner = await FineTuner.create(meta.config, weights, { learningRate: o.lr });
-  for (const t of weights.values()) t.dispose();
-  const curve: Record<string, number>[] = [{ seconds: 0, cpuSeconds: 0, steps: 0, yPsnr: staticPsnr, gain: 0 }];
-  let wall = 0;
-  let cpu = 0;
-  let lastLoss = Number.NaN;
-  for (let k = 1; k <= o.checkpoints; k++) {
-    const until = (o.seconds * k) / o.checkpoints;
-    const t0 = performance.now();
-    const c0 = process.cpuUsage();
-    while (wall + (performance.now() - t0) / 1000 < until) {
-      const s = tuner.steps;
-      const p = train[s % train.length] as Pair;
-      lastLoss = await tuner.step(cropPairs(p.lr, p.hr, { scale, crop: o.crop, count: o.batch, seed: o.seed * 1_000_003 + s }));
-    }
-    wall += (performance.now() - t0) / 1000;
-    const c = process.cpuUsage(c0);
-    cpu += (c.user + c.system) / 1e6;
-    // What a receiver paints: the int8 update decoded against its base.
-    const received = decodeModelUpdate(encodeModelUpdate(base, await tuner.values(), k, { encoding: 'int8' }), base).values;
-    const yPsnr = scoreValues(base, received, test);
-    curve.push({ seconds: Number(wall.toFixed(1)), cpuSeconds: Number(cpu.toFixed(1)), steps: tuner.steps, trainL1: Number(lastLoss.toFixed(5)), yPsnr, gain: Number((yPsnr - staticPsnr).toFixed(3)) });
-    console.log(`  ${meta.variant} ${wall.toFixed(0)} s (${tuner.steps} steps): ${yPsnr} dB (${(yPsnr - staticPsnr).toFixed(2)} dB over static)`);
-  }
-  const adapted = await tuner.values();
-  const finalFp32 = score(test, scale, modelUp((x) => tuner.predict(x)));
-  const finalFp16 = scoreValues(base, decodeModelUpdate(encodeModelUpdate(base, adapted, 1), base).values, test);
-  tuner.dispose();
-  const int8Message = encodeModelUpdate(base, adapted, 1, { encoding: 'int8' });
-  const bytes = { fp16: updateBytes(base, 'fp16'), int8: updateBytes(base, 'int8'), int8Gzip: gzipSync(int8Message, { level: 9 }).length };
-  const everySeconds = [1, 5, 10, 30];
-  return {
-    variant: meta.variant,
-    baseSha256: base.digestHex,
-    weights: base.count,
-    staticYPsnr: staticPsnr,
-    curve,
-    final: { fp32: finalFp32, fp16Update: finalFp16, int8Update: curve[curve.length - 1]?.['yPsnr'] },
-    updateBytes: bytes,
-    updateKbps: Object.fromEntries(everySeconds.map((n) => [`every${n}s`, { int8: Number(((bytes.int8 * 8) / n / 1000).toFixed(2)), fp16: Number(((bytes.fp16 * 8) / n / 1000).toFixed(2)) }])),
-  };
-}
+export const ADAPT_HELP = `adapt: online adaptation (issue 12). The sender fine-tunes a shipped model (FineTuner, TF.js wasm) on the
+  first half of a clip as the call delivers it, and the adapted model is scored on the second half (never
+  trained on): Y-PSNR of bicubic, the static model, the sender's weights and what a receiver paints under an
+  update cap (PublishPolicy, int8 updates), vs seconds of adaptation; one row per (clip, rate, tier).
+  --clips FourPeople,BBB   clips (FourPeople: conference/, BBB: video/video-1080p-60fps-2s.mp4)
+  --rates 300,750,1500     call rates in kbit/s through imaging/callDegrade ('clean': no codec), --codec vp8
+  --tiers tiny,lite48x8    model directories under models/
+  --seconds 15,30,60,120   checkpoints (adaptation seconds; with --by-steps, step counts)
+  --clock cpu              cpu: a second is a CPU second of this process (one core given to the sender,
+                           unmoved by the shared machine's load); wall: the wall clock
+  --caps 0.02,0.05,0.1     update cap shares of the video bitrate, --min-gain 0.05 (dB, on held-back frames)
+  --received-at 60         checkpoints where the receivers' weights (one per cap) are scored too
+  --hold-back 2            last training samples kept for the sender's validation
+  --crop 24 --batch 8 --lr 1e-3 --candidates 4 --flips --train-last 0 --seed 1
+                           tuning; --lr, --crop, --batch, --candidates, --train-last also as tier=value lists
+  --datasets <dir>         default ../shared/datasets
+  --out-dir bench/results/adapt --name grid   (writes <name>.json, .md, -<clip>-gain.svg, -rate.svg)`;
 
 export async function adaptMain(argv: readonly string[]): Promise<void> {
-  const { values } = parseArgs({
+  const { values: v } = parseArgs({
     args: [...argv],
     options: {
-      models: { type: 'string', default: 'tiny' }, frames: { type: 'string', default: join(SHARED_DATASETS, 'conference') },
-      clip: { type: 'string', default: 'FourPeople' }, train: { type: 'string', default: '12' }, seconds: { type: 'string', default: '60' },
-      checkpoints: { type: 'string', default: '4' }, crop: { type: 'string', default: '24' }, batch: { type: 'string', default: '8' },
-      lr: { type: 'string', default: '1e-3' }, seed: { type: 'string', default: '1' }, degrade: { type: 'string' },
-      out: { type: 'string', default: join(RESULTS_DIR, 'adapt-gain.json') }, help: { type: 'boolean', default: false },
+      clips: { type: 'string', default: 'FourPeople,BBB' }, rates: { type: 'string', default: '300,750,1500' }, codec: { type: 'string', default: 'vp8' },
+      tiers: { type: 'string', default: 'tiny,lite48x8' }, seconds: { type: 'string', default: '15,30,60,120' }, 'by-steps': { type: 'boolean', default: false }, clock: { type: 'string', default: 'cpu' },
+      caps: { type: 'string', default: '0.02,0.05,0.1' }, 'received-at': { type: 'string', default: '60' }, 'min-gain': { type: 'string', default: '0.05' }, 'hold-back': { type: 'string', default: '2' },
+      crop: { type: 'string', default: '24' }, batch: { type: 'string', default: '8' }, lr: { type: 'string', default: '1e-3' },
+      candidates: { type: 'string', default: '4' }, flips: { type: 'boolean', default: false }, 'train-last': { type: 'string', default: '0' },
+      seed: { type: 'string', default: '1' }, datasets: { type: 'string', default: SHARED_DATASETS },
+      'out-dir': { type: 'string', default: join(RESULTS_DIR, 'adapt') }, name: { type: 'string', default: 'grid' }, help: { type: 'boolean', default: false },
     },
   });
-  if (values.help) {
+  if (v.help) {
     console.log(ADAPT_HELP);
     return;
   }
-  const o: Options = { seconds: Number(values.seconds), checkpoints: Number(values.checkpoints), crop: Number(values.crop), batch: Number(values.batch), lr: Number(values.lr), seed: Number(values.seed) };
-  if (!Object.values(o).every((v) => Number.isFinite(v) && v > 0)) throw new RangeError(`--seconds, --checkpoints, --crop, --batch, --lr and --seed must be positive numbers`);
-  const dir = requirePath(values.frames, 'conference frames', '--frames');
-  const nTrain = Number(values.train);
+  const tiers = v.tiers.split(',');
+  const clips = v.clips.split(',').map(clipSpec);
+  const rates = parseRates(v.rates);
+  const checkpoints = parseNumbers('seconds', v.seconds, { ascending: true });
+  const caps = parseNumbers('caps', v.caps);
+  const receivedAt = parseNumbers('received-at', v['received-at']);
+  if (!receivedAt.every((t) => checkpoints.includes(t))) throw new RangeError(`--received-at ${v['received-at']}: each must be one of the checkpoints ${v.seconds}`);
+  const minGainDb = parseNumbers('min-gain', v['min-gain'], { allowZero: true })[0] ?? 0;
+  const holdBack = Number(v['hold-back']);
+  if (v.clock !== 'cpu' && v.clock !== 'wall') throw new RangeError(`--clock must be cpu or wall, got '${v.clock}'`);
+  const clockKind = v.clock;
+  const unit: Unit = v['by-steps'] ? 'steps' : clockKind === 'cpu' ? 'cpuSeconds' : 'seconds';
+  const knobs = {
+    crop: perTier('crop', v.crop, tiers, 24), batch: perTier('batch', v.batch, tiers, 8), lr: perTier('lr', v.lr, tiers, 1e-3),
+    candidates: perTier('candidates', v.candidates, tiers, 1), trainLast: perTier('train-last', v['train-last'], tiers, 0),
+  };
+  const tuneFor = (tier: string): TuneOptions => ({
+    crop: knobs.crop.get(tier) ?? 24, batch: knobs.batch.get(tier) ?? 8, lr: knobs.lr.get(tier) ?? 1e-3,
+    candidates: Math.max(1, knobs.candidates.get(tier) ?? 1), flips: v.flips, trainLast: knobs.trainLast.get(tier) ?? 0, seed: Number(v.seed),
+  });
+  const datasets = requirePath(v.datasets, 'shared datasets', '--datasets');
   await setupBackend('wasm');
-  const run = runInfo(commandLine('bench', ['adapt', ...argv]), { tfjsBackend: 'wasm (Node)', ffmpeg: ffmpegVersion() });
-  const clean = await cleanPairs(dir, values.clip, 4);
-  const call = values.degrade === undefined ? undefined : await callPairs(dir, values.clip, 4, values.degrade, clean.length);
-  const pairs = call?.pairs ?? clean;
-  if (!(nTrain >= 1 && nTrain < pairs.length)) throw new RangeError(`--train must be in [1, ${pairs.length - 1}]`);
-  const [train, test] = [pairs.slice(0, nTrain), pairs.slice(nTrain)];
-  const bicubic = score(test, 4, (lr) => imresize(lr, 4));
-  console.log(`${values.clip}: ${train.length} training frames, ${test.length} scored; LR ${values.degrade ?? 'clean (area x4)'}; bicubic ${bicubic} dB`);
-  const models: Record<string, unknown>[] = [];
-  for (const name of values.models.split(',')) models.push(await adaptModel(join(REPO_ROOT, 'models', name), train, test, o));
+  const run = runInfo(commandLine('bench', ['adapt', ...argv]), { tfjsBackend: 'wasm (Node, 1 thread)', ffmpeg: ffmpegVersion() });
+  const bases = new Map(await Promise.all(tiers.map(async (tier) => {
+    const { meta, weights } = await loadGeneratorWeights(join(REPO_ROOT, 'models', tier));
+    if (!meta.bnFolded) throw new RangeError(`models/${tier}: not a folded (shipped) model`);
+    return [tier, { base: await updateBaseFromWeights(meta.variant, meta.config, weights), weights }] as const;
+  })));
+  const scales = new Set([...bases.values()].map((b) => b.base.config.scale));
+  if (scales.size !== 1) throw new RangeError(`--tiers must share one scale, got ${[...scales].join(', ')}`);
+  const scale = [...scales][0] ?? 4;
+  const cells: CellResult[] = [];
+  let loaded = null as { key: string; pairs: ClipPairs; bicubic: number } | null;
+  for (const cell of gridCells(clips.map((c) => c.name), rates, tiers)) {
+    const spec = clipSpec(cell.clip);
+    const key = `${cell.clip}@${cell.rate}`;
+    if (loaded?.key !== key) {
+      const pairs = await loadClip(datasets, spec, cell.rate, v.codec, scale);
+      loaded = { key, pairs, bicubic: scorePairs(pairs.test, scale, (lr) => imresize(lr, scale)) };
+      console.log(`${key}: ${pairs.lrSize} -> ${pairs.hrSize}, ${pairs.kbps ?? 'clean'} kbit/s measured, bicubic ${loaded.bicubic} dB`);
+    }
+    const { base, weights } = bases.get(cell.tier) ?? (() => { throw new Error(cell.tier); })();
+    const tune = tuneFor(cell.tier);
+    const capSpecs = cell.rate === 'clean' ? [] : caps.map((share) => ({ share, videoKbps: cell.rate as number, minGainDb }));
+    const result = await runSession({
+      base, folded: weights, train: loaded.pairs.train, holdBack, test: loaded.pairs.test, checkpoints, bySteps: v['by-steps'], clockKind,
+      caps: capSpecs, receivedAt, tune, log: (line) => console.log(line),
+    });
+    cells.push({ ...cell, variant: base.variant, baseSha256: base.digestHex, weights: base.count, measuredKbps: loaded.pairs.kbps, bicubicYPsnr: loaded.bicubic, tune, ...result });
+  }
   const result = {
     run,
-    clip: values.clip,
-    lr: values.degrade ?? 'clean: area x4 of the PNG frames, 8-bit',
-    ...(call === undefined ? {} : { callKbps: Number(call.kbps.toFixed(1)) }),
-    frames: { train: train.length, scored: test.length, hr: `${test[0]?.hr.width}x${test[0]?.hr.height}`, lr: `${test[0]?.lr.width}x${test[0]?.lr.height}` },
-    options: o,
-    bicubicYPsnr: bicubic,
-    models,
+    method: {
+      clips: Object.fromEntries(clips.map((c) => [c.name, c.note])),
+      codec: v.codec,
+      degradation: 'imaging/callDegrade: top-left crop to a multiple of 2 x scale, box downscale to 1/4 in YUV 4:2:0, real-time encode at the rate, decode; clean = before the encoder',
+      adaptation: `FineTuner (Adam, L1) on the training samples in turn, one sample per step; the last ${holdBack} training samples are the sender's held-back validation; the clock (${clockKind === 'cpu' ? 'CPU seconds of this process: a core given to the sender' : 'wall seconds'}) counts training steps only (validation and scoring excluded)`,
+      scoring: 'mean Y-PSNR (BT.601, border 4) of 8-bit outputs on the scored samples; the sender column is its weights as an int8 update decoded against the base',
+      policy: `src/adapt/publishPolicy.ts PublishPolicy per cap share (bucket starts empty, one message capacity), minGainDb ${minGainDb}, int8 updates, the nominal call rate as the video bitrate`,
+      checkpointsIn: unit,
+    },
+    cells,
   };
-  await mkdir(dirname(values.out), { recursive: true });
-  await writeFile(values.out, `${JSON.stringify(result, null, 2)}\n`);
-  console.log(`wrote ${values.out}`);
+  await mkdir(v['out-dir'], { recursive: true });
+  const stem = join(v['out-dir'], v.name);
+  const goal = receivedAt.at(-1) ?? 60;
+  await writeFile(`${stem}.json`, `${JSON.stringify(result, null, 2)}\n`);
+  await writeFile(`${stem}.md`, adaptMarkdown(result, goal));
+  const written = [`${stem}.json`, `${stem}.md`];
+  for (const clip of clips) {
+    const mine = cells.filter((c) => c.clip === clip.name);
+    written.push(`${stem}-${clip.name}-gain.svg`);
+    await writeFile(written.at(-1) as string, adaptSvg(mine, unit, `Online adaptation on ${clip.name}: gain over the static model (following frames)`));
+  }
+  const rateSvg = unit === 'steps' ? null : adaptRateSvg(cells, unit, goal);
+  if (rateSvg !== null) {
+    written.push(`${stem}-rate.svg`);
+    await writeFile(`${stem}-rate.svg`, rateSvg);
+  }
+  console.log(`wrote ${written.join(', ')}`);
 }
