@@ -55,7 +55,7 @@ beforeAll(async () => {
   const { values } = await tinyValues();
   base = await createUpdateBase('tiny', values);
   server = await servePages({ '/test-models/': models.root, '/': dir });
-  browser = await launchChromium({ webgpu: true });
+  browser = await launchChromium({ webgpu: true, loopbackWebRTC: true });
   page = await browser.browser.newPage();
   page.on('pageerror', (e) => console.error('[page error]', e));
   page.on('console', (msg) => {
@@ -188,4 +188,30 @@ describe('SwiftSRSender (SwiftShader)', () => {
     expect(await call('dispose')).toEqual({ numTensors: 0, openFrames: 0 });
     mark('disposed');
   }, 420_000);
+
+  it('reads the send size and bitrate from an RTCRtpSender; a send size x scale beyond the camera trains at camera / scale', async () => {
+    const { attachMs } = await call('start', {
+      width: 192,
+      height: 128,
+      fps: 15,
+      sendWidth: 0,
+      sendHeight: 0,
+      bitrateBps: 0,
+      rtp: true,
+      options: { model: 'tiny', modelBaseUrl: `${server.url}/test-models/`, backend: 'webgpu', crop: 12, batch: 2, sampleIntervalMs: 300, codec: 'vp8', statsIntervalMs: 500 },
+    });
+    mark(`attach over a loopback call resolved after ${attachMs.toFixed(0)} ms`);
+    const s = await waitFor('stats with the send parameters', async () => {
+      const now = await state();
+      return (now.stats?.['sendWidth'] as number) > 0 && (now.stats?.['trainWidth'] as number) > 0 ? now : null;
+    });
+    const st = s.stats as Record<string, number>;
+    mark(`from the RTCRtpSender: ${st['sendWidth']}x${st['sendHeight']} at ${st['videoBitrateBps']} bit/s, training at ${st['trainWidth']}x${st['trainHeight']}`);
+    expect(s.errors).toEqual([]);
+    // WebRTC sends the 192x128 camera at its size (or scaled down by whole steps); x4 of that exceeds the camera.
+    expect(st['sendWidth']! / st['sendHeight']!).toBeCloseTo(1.5, 1);
+    expect(st['videoBitrateBps']).toBeGreaterThan(10_000);
+    expect([st['trainWidth'], st['trainHeight']]).toEqual([48, 32]);
+    expect(await call('dispose')).toEqual({ numTensors: 0, openFrames: 0 });
+  }, 180_000);
 });

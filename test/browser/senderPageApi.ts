@@ -8,6 +8,8 @@ export interface SenderStartOptions {
   readonly sendWidth: number;
   readonly sendHeight: number;
   readonly bitrateBps: number;
+  /** true: send the camera over a loopback RTCPeerConnection and give attach() its RTCRtpSender (send size and bitrate from its stats). */
+  readonly rtp?: boolean;
   /** SwiftSRSender options. */
   readonly options: Record<string, unknown>;
 }

@@ -69,6 +69,22 @@ function fakeChannel(name: string, readyState: string, bufferedAmount: number): 
 }
 
 let late: ReturnType<typeof fakeChannel> | null = null;
+let peers: RTCPeerConnection[] = [];
+
+/** Sends `track` from one peer connection to another in this page (loopback host candidates). */
+async function loopbackCall(t: MediaStreamTrack): Promise<RTCRtpSender> {
+  const a = new RTCPeerConnection();
+  const b = new RTCPeerConnection();
+  peers = [a, b];
+  a.onicecandidate = (e) => void (e.candidate !== null && b.addIceCandidate(e.candidate));
+  b.onicecandidate = (e) => void (e.candidate !== null && a.addIceCandidate(e.candidate));
+  const rtpSender = a.addTrack(t, new MediaStream([t]));
+  await a.setLocalDescription(await a.createOffer());
+  await b.setRemoteDescription(a.localDescription as RTCSessionDescriptionInit);
+  await b.setLocalDescription(await b.createAnswer());
+  await a.setRemoteDescription(b.localDescription as RTCSessionDescriptionInit);
+  return rtpSender;
+}
 
 function syntheticFrame(width: number, height: number): RgbFrame {
   const data = new Float32Array(width * height * 3);
@@ -154,6 +170,9 @@ const api: SenderPageApi = {
     if (track === null) throw new Error('no camera track');
     const s = new SwiftSRSender(o.options);
     sender = s;
+    lastStats = null;
+    statsCount = 0;
+    for (const list of [updates, errors, states, mainBinaries, ...Object.values(channels)]) list.length = 0;
     s.on('stats', (st) => {
       lastStats = { ...st };
       statsCount++;
@@ -165,9 +184,11 @@ const api: SenderPageApi = {
     s.addChannel(fakeChannel('backed-up', 'open', 1e9));
     late = fakeChannel('late', 'connecting', 0);
     s.addChannel(late);
-    s.setSendParameters({ width: o.sendWidth, height: o.sendHeight, bitrateBps: o.bitrateBps });
+    let rtpSender: RTCRtpSender | undefined;
+    if (o.rtp === true) rtpSender = await loopbackCall(track);
+    else s.setSendParameters({ width: o.sendWidth, height: o.sendHeight, bitrateBps: o.bitrateBps });
     t0 = performance.now();
-    await s.attach(track);
+    await s.attach(track, rtpSender === undefined ? {} : { rtpSender });
     return { attachMs: performance.now() - t0 };
   },
 
@@ -197,6 +218,8 @@ const api: SenderPageApi = {
     window.clearInterval(timer);
     const leaks = (await sender?.dispose()) ?? { numTensors: 0, openFrames: 0 };
     track?.stop();
+    for (const pc of peers) pc.close();
+    peers = [];
     return leaks;
   },
 };
