@@ -115,6 +115,16 @@ describe('receiver model updates (SwiftShader WebGPU)', () => {
     expect(match2).toBeGreaterThanOrEqual(40);
     expect(moved).toBeLessThan(35);
 
+    // A new GPU device (device loss) loads the shipped model again: the newest update is applied to it too.
+    await h.call('loseGpu');
+    await waitFor('fallback to a new device', async () => (await h.call('events', 'fallback')).length === 1);
+    await statsWith('generation 100000 on the new device', (s) => s.modelGeneration === 100_000 && s.backend === 'webgpu');
+    await h.paintedMore(1, 'webgpu');
+    const match3 = psnr(await screenshotRgb(h.page, W * 4, H * 4), await adaptedReference(last, input));
+    console.log(`after a device loss: painted vs CPU ${match3.toFixed(2)} dB`);
+    expect(match3).toBeGreaterThanOrEqual(40);
+    expect(await h.call('events', 'modelupdate')).toHaveLength(2);
+
     const d = await h.call('dispose');
     expect(d.leaks).toEqual({ numTensors: 0, openFrames: 0 });
   }, 300_000);
