@@ -11,15 +11,17 @@ export interface Y4mOptions {
   fps: number;
   /** Pattern only: repeat one frame, so that any received frame can be compared with the source. */
   still?: boolean;
+  /** Frame size; SEND_SIZE (480x270) by default. */
+  size?: { readonly width: number; readonly height: number };
 }
 
 /**
- * Writes a 480x270 I420 .y4m for Chromium's fake camera (--use-file-for-fake-video-capture), scaled
+ * Writes a 480x270 (or `size`) I420 .y4m for Chromium's fake camera (--use-file-for-fake-video-capture), scaled
  * with the area filter like a camera pipeline would. Returns the path.
  */
 export async function makeY4m(out: string, o: Y4mOptions): Promise<string> {
   mkdirSync(dirname(out), { recursive: true });
-  const { width, height } = SEND_SIZE;
+  const { width, height } = o.size ?? SEND_SIZE;
   const input = o.source !== null
     ? ['-i', o.source]
     : ['-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${o.fps}`];

@@ -1,5 +1,5 @@
 import SimplePeer from '@thaunknown/simple-peer';
-import { attachConsumer, trackFromSimplePeer, type SwiftSRReceiver } from '../../src/sdk/index.js';
+import { UPDATE_CHANNEL_LABEL, attachConsumer, trackFromSimplePeer, type SwiftSRReceiver } from '../../src/sdk/index.js';
 import { SFU_PEER_ID, type RelayedAnswer, type RelayedCandidate, type RelayedOffer, type SignalMessage } from '../../signaling-server/protocol.js';
 import type { DemoMode } from '../shared/config.js';
 import type { MediasoupSession } from '../shared/MediasoupSession.js';
@@ -12,6 +12,11 @@ export interface Downlink extends StatsSource {
   /** Who signals with us: the sender's id (P2P, simple-peer), the SFU, or the mediasoup producer. */
   readonly remoteId: string;
   readonly track: Promise<MediaStreamTrack>;
+  /**
+   * The sender's model-update channel (issue 12): P2P accepts the one the sender opens, SFU opens its own
+   * (the SFU forwards the sender's into it). null: simple-peer and mediasoup carry no updates here.
+   */
+  readonly modelChannel: Promise<RTCDataChannel> | null;
   connectionState(): string;
   handle(msg: RelayedOffer | RelayedAnswer | RelayedCandidate): void;
   /** Hands the video to the SDK (through the adapter that fits the transport); resolves at the first painted frame. */
@@ -36,9 +41,17 @@ function trackOf(pc: RTCPeerConnection): Promise<MediaStreamTrack> {
   });
 }
 
-function fromPeerConnection(remoteId: string, pc: RTCPeerConnection, track: Promise<MediaStreamTrack>, rest: Pick<Downlink, 'handle' | 'close'>): Downlink {
+function modelChannelOf(pc: RTCPeerConnection): Promise<RTCDataChannel> {
+  return new Promise((resolve) => {
+    pc.addEventListener('datachannel', (ev) => {
+      if (ev.channel.label === UPDATE_CHANNEL_LABEL) resolve(ev.channel);
+    });
+  });
+}
+
+function fromPeerConnection(remoteId: string, pc: RTCPeerConnection, track: Promise<MediaStreamTrack>, modelChannel: Downlink['modelChannel'], rest: Pick<Downlink, 'handle' | 'close'>): Downlink {
   return {
-    remoteId, track, ...rest,
+    remoteId, track, modelChannel, ...rest,
     getStats: () => pc.getStats(),
     connectionState: () => pc.connectionState,
     attachTo: async (receiver) => receiver.attach(await track),
@@ -53,7 +66,7 @@ export function openDownlink(o: DownlinkOptions): Downlink {
       if (m !== null) o.signal(m);
     });
     peer.on('error', o.onError);
-    return fromPeerConnection(o.senderId, peer._pc, trackFromSimplePeer(peer), {
+    return fromPeerConnection(o.senderId, peer._pc, trackFromSimplePeer(peer), null, {
       handle: (msg) => {
         const data = toSimplePeer(msg, o.loopbackOnly);
         if (data !== null) peer.signal(data);
@@ -65,8 +78,15 @@ export function openDownlink(o: DownlinkOptions): Downlink {
   const remoteId = o.mode === 'sfu' ? SFU_PEER_ID : o.senderId;
   const link = new PeerLink(remoteId, true, o.rtc, o.signal, o.loopbackOnly, o.onError);
   const track = trackOf(link.pc);
-  if (o.mode === 'sfu') link.pc.addTransceiver('video', { direction: 'recvonly' });
-  return fromPeerConnection(remoteId, link.pc, track, { handle: (msg) => void link.handle(msg).catch(o.onError), close: () => link.close() });
+  let modelChannel: Promise<RTCDataChannel>;
+  if (o.mode === 'sfu') {
+    link.pc.addTransceiver('video', { direction: 'recvonly' });
+    // Added in the same task as the transceiver: one offer carries both m-lines.
+    modelChannel = Promise.resolve(link.pc.createDataChannel(UPDATE_CHANNEL_LABEL, { ordered: true }));
+  } else {
+    modelChannel = modelChannelOf(link.pc);
+  }
+  return fromPeerConnection(remoteId, link.pc, track, modelChannel, { handle: (msg) => void link.handle(msg).catch(o.onError), close: () => link.close() });
 }
 
 /** mediasoup: consumes the room's producer; the SDK follows the consumer through its attachConsumer adapter. */
@@ -83,6 +103,7 @@ export function openMediasoupDownlink(session: MediasoupSession, producerId: str
   return {
     remoteId: producerId,
     track: consumer.then((c) => c.track),
+    modelChannel: null,
     connectionState: () => state,
     getStats: async () => {
       const t = await transport();

@@ -5,24 +5,30 @@ import { $, openPage } from '../shared/page.js';
 import { readTrackFrame, toBase64 } from '../shared/pixels.js';
 import { selectedPairAddresses } from '../shared/rtpStats.js';
 import { SignalingClient } from '../shared/SignalingClient.js';
+import { describeReceiverAdapt } from '../shared/adaptReadout.js';
 import { CALL_RESULTS_URL, describeReadout, parseCallCurves, readoutAt, type CallCurves } from './callReadout.js';
 import { openDownlink, openMediasoupDownlink, readInbound, type Downlink } from './downlink.js';
+import { ModelUpdateLink } from './modelUpdates.js';
 
 const { cfg, query } = openPage();
 const ui = {
   tier: $<HTMLSelectElement>('tier'), compare: $<HTMLSelectElement>('compare'), enabled: $<HTMLInputElement>('enabled'),
   status: $<HTMLParagraphElement>('status'), stage: $<HTMLDivElement>('stage'), raw: $<HTMLVideoElement>('raw'),
-  overlay: $<HTMLDivElement>('overlay'), divider: $<HTMLDivElement>('divider'),
+  overlay: $<HTMLDivElement>('overlay'), divider: $<HTMLDivElement>('divider'), adapted: $<HTMLSpanElement>('adapted'),
 };
 let srCanvas = $<HTMLCanvasElement>('sr');
 ui.divider.style.left = '50%';
 
-// layout=bare: only the 1920x1080 SR canvas at the page origin (pixel tests); layout=screen: no controls.
+// out=WxH: the painted size (default 1920x1080); tests use a small one, SwiftShader paints it in seconds.
+const [outWidth, outHeight] = /^\d+x\d+$/.test(query.get('out') ?? '') ? (query.get('out') ?? '').split('x').map(Number) as [number, number] : [1920, 1080];
+srCanvas.width = outWidth;
+srCanvas.height = outHeight;
+// layout=bare: only the SR canvas at the page origin (pixel tests); layout=screen: no controls.
 const layout = query.get('layout') ?? 'full';
 if (layout !== 'full') {
   $('chrome').hidden = true;
   document.body.style.margin = '0';
-  Object.assign(ui.stage.style, { width: '1920px', height: '1080px', maxWidth: 'none' });
+  Object.assign(ui.stage.style, { width: `${outWidth}px`, height: `${outHeight}px`, maxWidth: 'none' });
 }
 if (layout === 'bare') {
   ui.overlay.hidden = true;
@@ -40,7 +46,11 @@ const state = {
   get snapshot() { return { ...state, events: [...state.events], connection: downlink?.connectionState() ?? 'none' }; },
   selectedPairs: async () => (downlink === undefined ? [] : selectedPairAddresses(downlink)),
   grabOutput: (step?: number) => grabOutput(step),
+  grabInput: () => grabInput(),
+  /** Base64 of the last binary model-update messages, as they arrived on the channel. */
+  updates: () => [...updates.received],
 };
+const updates = new ModelUpdateLink((type, detail) => state.events.push({ type, detail }));
 
 let receiver: SwiftSRReceiver | undefined;
 let downlink: Downlink | undefined;
@@ -65,7 +75,7 @@ srVideo.playsInline = true;
 if (trackOutput) srCanvas.replaceWith(srVideo);
 
 function receiverOptions(): Partial<ReceiverOptions> {
-  const o: Partial<ReceiverOptions> = { canvas: trackOutput ? null : srCanvas, modelBaseUrl: new URL(query.get('models') ?? '/models/', location.href).href, statsIntervalMs: 500 };
+  const o: Partial<ReceiverOptions> = { canvas: trackOutput ? null : srCanvas, outputWidth: outWidth, outputHeight: outHeight, modelBaseUrl: new URL(query.get('models') ?? '/models/', location.href).href, statsIntervalMs: 500 };
   const tier = ui.tier.value;
   // Plain bicubic is the SDK's A/B "off" view (enabled: false) on the lightest tier.
   if (tier === 'bicubic') Object.assign(o, { tiers: ['tiny'], adaptive: false, enabled: false });
@@ -81,6 +91,8 @@ async function rebuildReceiver(): Promise<void> {
     await receiver.dispose();
     const fresh = document.createElement('canvas');
     fresh.id = 'sr';
+    fresh.width = outWidth;
+    fresh.height = outHeight;
     srCanvas.replaceWith(fresh);
     srCanvas = fresh;
     applyCompare();
@@ -92,7 +104,12 @@ async function rebuildReceiver(): Promise<void> {
   r.on('fallback', (e) => state.events.push({ type: 'fallback', detail: `${e.from}->${e.to}: ${e.reason}` }));
   r.on('tierchange', (e) => state.events.push({ type: 'tierchange', detail: `${e.from}->${e.to}: ${e.reason}` }));
   r.on('scalechange', (e) => state.events.push({ type: 'scalechange', detail: `x${e.from ?? '-'}->x${e.to ?? '-'} at ${e.inputWidth}x${e.inputHeight}: ${e.model ?? 'bicubic'}` }));
-  r.on('error', (e) => { state.events.push({ type: 'error', detail: e.message }); fail(e); });
+  r.on('error', (e) => {
+    state.events.push({ type: 'error', detail: e.message });
+    // A refused update is the sender's problem (counted in stats, shown in the overlay); the call goes on.
+    if ((e as { code?: unknown }).code !== 'model-update-rejected') fail(e);
+  });
+  updates.setReceiver(r);
   if (ui.tier.value === 'bicubic') ui.enabled.checked = false;
   r.setEnabled(ui.enabled.checked);
   if (currentTrack !== undefined && currentTrack.readyState === 'live') await r.attach(currentTrack);
@@ -124,6 +141,13 @@ async function grabOutput(step = 1): Promise<{ width: number; height: number; rg
     }
   }
   return { width: w, height: h, rgb: toBase64(rgb) };
+}
+
+/** The next frame of the arriving video as base64 RGBA: what the receiver upscales (tests score against it). */
+async function grabInput(): Promise<{ width: number; height: number; rgba: string }> {
+  if (currentTrack === undefined) throw new Error('no video arriving');
+  const { width, height, rgba } = await readTrackFrame(currentTrack);
+  return { width, height, rgba: toBase64(rgba) };
 }
 
 /** The painting ratio, model scale and model, e.g. "2.00x: x2 tiny-x2", "1.50x: x2 tiny-x2 + resample", "4.00x: bicubic". */
@@ -158,6 +182,8 @@ async function onProducer(producerId: string, rtc: RTCConfiguration): Promise<vo
 async function follow(link: Downlink): Promise<void> {
   downlink?.close();
   downlink = link;
+  updates.setChannel(undefined);
+  link.modelChannel?.then((ch) => { if (downlink === link) updates.setChannel(ch); }).catch(fail);
   state.phase = 'negotiating';
   const track = await link.track;
   if (downlink !== link) return;
@@ -181,6 +207,7 @@ function onSenderGone(): void {
   downlink?.close();
   downlink = undefined;
   currentTrack = undefined;
+  updates.setChannel(undefined);
   receiver?.detach();
   ui.raw.srcObject = null;
   state.phase = 'waiting';
@@ -226,6 +253,9 @@ window.setInterval(() => {
     state.inbound = inbound;
     const s = state.stats;
     state.estimate = inbound === null ? '' : describeReadout(readoutAt(callCurves, inbound.codec, inbound.kbps));
+    const adapt = describeReceiverAdapt(updates.state(s));
+    ui.adapted.textContent = adapt.badge;
+    ui.adapted.className = adapt.adapted ? 'badge on' : 'badge';
     ui.overlay.textContent = [
       `state ${state.sdkState} · ${state.phase}`,
       s === null ? 'no stats yet' : `${s.outputFps.toFixed(1)} fps · model ${s.modelMsP50.toFixed(1)} ms (p95 ${s.modelMsP95.toFixed(1)})`,
@@ -233,6 +263,8 @@ window.setInterval(() => {
       s === null ? '' : `${s.inputWidth}x${s.inputHeight} → ${s.outputWidth}x${s.outputHeight} · ${describeScale(s)} · dropped ${s.framesDropped}`,
       inbound === null ? 'no inbound video' : `received ${inbound.kbps.toFixed(0)} kbit/s ${inbound.codec} ${inbound.width}x${inbound.height} @ ${inbound.fps.toFixed(0)} fps`,
       state.estimate,
+      adapt.badge,
+      ...adapt.lines,
     ].filter((l) => l !== '').join('\n');
   })().catch(() => undefined);
 }, 1000);

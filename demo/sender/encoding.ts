@@ -26,9 +26,11 @@ export function preferCodec(transceiver: RTCRtpTransceiver, name: CodecName): vo
  * - `pin270`: 480x270 with 'maintain-resolution' (the encoder drops quality, never resolution): the original
  *   SwiftSR setup, the size the 4x models were trained for;
  * - `cap`: at most `height` rows (`scaleResolutionDownTo` where the browser has it, else
- *   `scaleResolutionDownBy`); below the cap the browser still adapts.
+ *   `scaleResolutionDownBy`); below the cap the browser still adapts;
+ * - `pin`: `height` rows with 'maintain-resolution' (a fixed send size at any rows: the adaptation e2e sends
+ *   a quarter of its camera, so that a 4x model paints the camera's size).
  */
-export type SendMode = { readonly kind: 'adapt' } | { readonly kind: 'pin270' } | { readonly kind: 'cap'; readonly height: number };
+export type SendMode = { readonly kind: 'adapt' } | { readonly kind: 'pin270' } | { readonly kind: 'cap' | 'pin'; readonly height: number };
 
 export const PIN_SIZE = { width: 480, height: 270 } as const;
 
@@ -39,12 +41,12 @@ type SendParameters = RTCRtpSendParameters & { degradationPreference?: string; e
 export function parseSendMode(kind: string | null, capHeight: string | null): SendMode {
   if (kind === null || kind === 'adapt') return { kind: 'adapt' };
   if (kind === 'pin270') return { kind: 'pin270' };
-  if (kind === 'cap') {
+  if (kind === 'cap' || kind === 'pin') {
     const height = Number(capHeight ?? 540);
     if (!Number.isInteger(height) || height < 90 || height > 2160) throw new RangeError(`cap must be a height in rows (90-2160), got '${capHeight ?? ''}'`);
-    return { kind: 'cap', height };
+    return { kind, height };
   }
-  throw new RangeError(`send must be adapt, pin270 or cap, got '${kind}'`);
+  throw new RangeError(`send must be adapt, pin270, pin or cap, got '${kind}'`);
 }
 
 /** What `applyEncoding` set, for the page's status line. */
@@ -61,7 +63,7 @@ export async function applyEncoding(sender: RTCRtpSender, maxBitrateKbps: number
   const sourceWidth = sender.track?.getSettings().width ?? PIN_SIZE.width;
   const limit = mode.kind === 'adapt' ? null : mode.kind === 'pin270' ? PIN_SIZE.height : mode.height;
   // A browser without the member ignores it; whether it took it shows in the read-back below.
-  const degradation = mode.kind === 'pin270' ? 'maintain-resolution' : 'balanced';
+  const degradation = mode.kind === 'pin270' || mode.kind === 'pin' ? 'maintain-resolution' : 'balanced';
   params.degradationPreference = degradation;
   const downTo = limit === null ? null : { maxWidth: Math.round((sourceWidth * limit) / sourceHeight), maxHeight: limit };
   const hasDownTo = supportsDownTo();

@@ -1,4 +1,5 @@
 import SimplePeer from '@thaunknown/simple-peer';
+import { UPDATE_CHANNEL_LABEL } from '../../src/sdk/index.js';
 import { SFU_PEER_ID, type RelayedAnswer, type RelayedCandidate, type RelayedOffer } from '../../signaling-server/protocol.js';
 import { MediasoupSession } from '../shared/MediasoupSession.js';
 import { $, openPage } from '../shared/page.js';
@@ -7,6 +8,8 @@ import { readTrackFrame, toBase64 } from '../shared/pixels.js';
 import { selectedPairAddresses, type StatsSource } from '../shared/rtpStats.js';
 import { SignalingClient } from '../shared/SignalingClient.js';
 import { fromSimplePeer, toSimplePeer } from '../shared/simplePeerSignal.js';
+import { describeSenderAdapt } from '../shared/adaptReadout.js';
+import { AdaptController, adaptOptionsFrom } from './adapt.js';
 import { applyEncoding, parseSendMode, preferCodec, readSenderStats, sendableCodecs, type CodecName, type SenderStats, type SendMode } from './encoding.js';
 import { openSource, type SourceKind, type VideoSourceHandle } from './source.js';
 
@@ -26,6 +29,7 @@ const ui = {
   bitrate: $<HTMLInputElement>('bitrate'), send: $<HTMLSelectElement>('send'), cap: $<HTMLSelectElement>('cap'),
   encoding: $<HTMLParagraphElement>('encoding'), start: $<HTMLButtonElement>('start'), apply: $<HTMLButtonElement>('apply'),
   stop: $<HTMLButtonElement>('stop'), status: $<HTMLParagraphElement>('status'), preview: $<HTMLVideoElement>('preview'),
+  adapt: $<HTMLInputElement>('adapt'), adaptModel: $<HTMLSelectElement>('adapt-model'), adaptStats: $<HTMLPreElement>('adapt-stats'),
   stats: $<HTMLTableSectionElement>('stats').querySelector('tbody') as HTMLTableSectionElement,
 };
 $<HTMLAnchorElement>('receiver-link').href = `../receiver/index.html${location.search}`;
@@ -38,6 +42,9 @@ ui.send.value = query.get('send') ?? 'adapt';
 if (query.get('cap') !== null) ui.cap.value = query.get('cap') ?? '540';
 ui.codec.value = query.get('codec') ?? 'VP8';
 ui.bitrate.value = query.get('bitrate') ?? ui.bitrate.value;
+ui.adapt.checked = query.get('adapt') === '1';
+ui.adaptModel.value = query.get('adaptModel') ?? ui.adaptModel.value;
+if (cfg.mode === 'simple-peer' || cfg.mode === 'mediasoup') ui.adapt.title = 'Updates travel on a data channel of the P2P or SFU connection; this mode carries none.';
 
 /** What the e2e tests and the headless demo read. */
 const state = { phase: 'idle' as string, error: null as string | null, links: new Map<string, SenderStats | null>() };
@@ -46,6 +53,12 @@ const state = { phase: 'idle' as string, error: null as string | null, links: ne
   get error() { return state.error; },
   get stats() { return Object.fromEntries(state.links); },
   grabFrame: () => grabFrame(),
+  adapt: {
+    get stats() { return adapt.stats; },
+    get updates() { return adapt.updates; },
+    pause: () => adapt.pause(),
+    resume: () => adapt.resume(),
+  },
   selectedPairs: async () => Promise.all([...uplinks.values()].map((u) => selectedPairAddresses(u.stats))).then((a) => a.flat()),
 };
 
@@ -53,6 +66,13 @@ let source: VideoSourceHandle | undefined;
 let signaling: SignalingClient | undefined;
 const uplinks = new Map<string, Uplink>();
 let statsTimer = 0;
+const adapt = new AdaptController((e) => fail(e), (line) => console.info(`[adapt] ${line}`));
+
+/** The switch, or autostart with adapt=1: fine-tune the receivers' model on this camera while the call runs. */
+function startAdapt(track: MediaStreamTrack): void {
+  const models = new URL(query.get('models') ?? '/models/', location.href).href;
+  adapt.start(track, adaptOptionsFrom(query, ui.adaptModel.value, models)).catch(fail);
+}
 
 /** One source frame as base64 RGBA, for comparing what receivers paint with what was sent. */
 async function grabFrame(): Promise<{ width: number; height: number; rgba: string }> {
@@ -80,6 +100,9 @@ async function encode(sender: RTCRtpSender): Promise<void> {
 function peerLinkUplink(to: string, track: MediaStreamTrack, rtc: RTCConfiguration): Uplink {
   const link = new PeerLink(to, false, rtc, (m) => signaling?.send(m), cfg.loopbackOnly, fail);
   const tx = link.pc.addTransceiver(track, { direction: 'sendonly', streams: [new MediaStream([track])], sendEncodings: [{ maxBitrate: Number(ui.bitrate.value) * 1000 }] });
+  // Model updates (issue 12): opened on every connection, in the same negotiation as the video; the receiver
+  // accepts it (P2P) or the SFU forwards it to every receiver's own.
+  adapt.addChannel(to, link.pc.createDataChannel(UPDATE_CHANNEL_LABEL, { ordered: true }));
   try {
     preferCodec(tx, ui.codec.value as CodecName);
   } catch (error) {
@@ -142,6 +165,7 @@ function openUplink(to: string, track: MediaStreamTrack, rtc: RTCConfiguration):
 }
 
 function closeUplink(to: string): void {
+  adapt.removeChannel(to);
   uplinks.get(to)?.close();
   uplinks.delete(to);
   state.links.delete(to);
@@ -171,6 +195,7 @@ async function start(): Promise<void> {
   if (cfg.mode === 'sfu') openUplink(SFU_PEER_ID, track, rtc);
   else if (cfg.mode === 'mediasoup') openUplink('mediasoup', track, rtc);
   else for (const p of joined.peers) if (p.role === 'receiver') openUplink(p.id, track, rtc);
+  if (ui.adapt.checked) startAdapt(track);
   state.phase = 'live';
   ui.status.textContent = `Live in room "${cfg.room}" (${cfg.mode}). Open the receiver page to watch.`;
   ui.apply.disabled = false;
@@ -181,6 +206,7 @@ async function start(): Promise<void> {
 
 async function refreshStats(samples: Map<string, { bytes: number; at: number }>): Promise<void> {
   const rows: HTMLTableRowElement[] = [];
+  let first: SenderStats | undefined;
   for (const up of uplinks.values()) {
     const sender = up.sender();
     const r = sender === undefined ? null : await readSenderStats(sender, samples.get(up.to));
@@ -188,6 +214,7 @@ async function refreshStats(samples: Map<string, { bytes: number; at: number }>)
     samples.set(up.to, r.sample);
     state.links.set(up.to, r.stats);
     const s = r.stats;
+    first ??= s;
     // Peer ids and codec names come from the signaling server and the browser: text, never markup.
     const row = document.createElement('tr');
     for (const cell of [up.to, s.codec, s.kbps.toFixed(0), s.fps.toFixed(0), `${s.width}x${s.height}`, s.encoder, s.qualityLimitation]) {
@@ -196,10 +223,14 @@ async function refreshStats(samples: Map<string, { bytes: number; at: number }>)
     rows.push(row);
   }
   ui.stats.replaceChildren(...rows);
+  // The adapter trains at what the (first) encoder sends now; its update budget is a share of the bitrate cap.
+  if (first !== undefined) adapt.setSendParameters(first.width, first.height, Number(ui.bitrate.value) * 1000);
+  ui.adaptStats.textContent = adapt.stats === null ? (adapt.running ? 'adaptation starting…' : '') : describeSenderAdapt(adapt.stats, first === undefined ? null : first.kbps * 1000).join('\n');
 }
 
 function stop(): void {
   clearInterval(statsTimer);
+  void adapt.stop().catch(fail);
   for (const to of [...uplinks.keys()]) closeUplink(to);
   signaling?.close();
   source?.stop();
@@ -211,9 +242,13 @@ function stop(): void {
 }
 
 ui.source.addEventListener('change', () => { if (ui.source.value === 'file') ui.file.click(); });
-ui.cap.disabled = ui.send.value !== 'cap';
-ui.send.addEventListener('change', () => { ui.cap.disabled = ui.send.value !== 'cap'; });
+ui.cap.disabled = ui.send.value !== 'cap' && ui.send.value !== 'pin';
+ui.send.addEventListener('change', () => { ui.cap.disabled = ui.send.value !== 'cap' && ui.send.value !== 'pin'; });
 ui.start.addEventListener('click', () => void start().catch(fail));
+ui.adapt.addEventListener('change', () => {
+  if (!ui.adapt.checked) void adapt.stop().catch(fail);
+  else if (source !== undefined && state.phase === 'live') startAdapt(source.track);
+});
 ui.stop.addEventListener('click', stop);
 ui.apply.addEventListener('click', () => {
   for (const up of uplinks.values()) {
