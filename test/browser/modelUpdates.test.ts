@@ -57,8 +57,8 @@ async function statsWith(what: string, ok: (s: StatsView) => boolean): Promise<S
 }
 
 describe('receiver model updates (SwiftShader WebGPU)', () => {
-  it('paints with a valid update (matching TF.js on the CPU), survives a hostile burst, and disposes clean', async () => {
-    await h.call('start', { width: W, height: H, fps: 10, options: { tiers: ['tiny'], adaptive: false, modelBaseUrl: h.modelBaseUrl, statsIntervalMs: 200, outputWidth: W * 4, outputHeight: H * 4 } });
+  it('paints with a valid update (matching TF.js on the CPU), survives a hostile burst and device losses, and disposes clean', async () => {
+    await h.call('start', { width: W, height: H, fps: 10, options: { tiers: ['tiny'], adaptive: false, modelBaseUrl: h.modelBaseUrl, statsIntervalMs: 200, outputWidth: W * 4, outputHeight: H * 4, webglTileSize: 32 } });
     await h.call('attachUpdates');
     await h.paintedMore(2, 'webgpu');
     const input = await h.sourceFrame();
@@ -123,6 +123,13 @@ describe('receiver model updates (SwiftShader WebGPU)', () => {
     const match3 = psnr(await screenshotRgb(h.page, W * 4, H * 4), await adaptedReference(last, input));
     console.log(`after a device loss: painted vs CPU ${match3.toFixed(2)} dB`);
     expect(match3).toBeGreaterThanOrEqual(40);
+    // A second loss: the WebGL rung (another TF.js backend) builds the adapted generator for itself.
+    await h.call('loseGpu');
+    await statsWith('generation 100000 on WebGL', (s) => s.modelGeneration === 100_000 && s.backend === 'webgl');
+    await h.paintedMore(1, 'webgl');
+    const match4 = psnr(await screenshotRgb(h.page, W * 4, H * 4), await adaptedReference(last, input));
+    console.log(`on the WebGL rung: painted vs CPU ${match4.toFixed(2)} dB`);
+    expect(match4).toBeGreaterThanOrEqual(40);
     expect(await h.call('events', 'modelupdate')).toHaveLength(2);
 
     const d = await h.call('dispose');
