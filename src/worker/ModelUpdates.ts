@@ -172,7 +172,7 @@ export class ModelUpdates {
       // The shipped generator is still loaded: going back to it allocates nothing.
       renderer.useWeights(state.model, null);
     } catch {
-      // Nothing to undo: the renderer keeps no adapted generator once the swap is refused.
+      // Going back builds nothing; a renderer that still fails is the renderer's fault, and its next frame steps the ladder.
     }
     this.#runningOn(renderer).set(state.model.url, 0);
     this.options.post({ type: 'modelrevert', model: state.model.name, reason });
