@@ -42,6 +42,7 @@ export class ModelUpdateLink {
   /** Refusals and bytes seen only here (the worker counts its own). */
   rejected = 0;
   bytes = 0;
+  #disposed = false;
 
   constructor(private readonly host: UpdateLinkHost) {}
 
@@ -83,6 +84,8 @@ export class ModelUpdateLink {
   }
 
   onWorkerMessage(m: WorkerUpdateMessage): void {
+    // The worker finishes its frame after dispose() asked it to stop: nothing it says then starts a timer.
+    if (this.#disposed) return;
     switch (m.type) {
       case 'modelupdate': {
         const event = { model: m.model, scale: m.scale, generation: m.generation, bytes: m.bytes };
@@ -110,6 +113,7 @@ export class ModelUpdateLink {
 
   /** Detaches every channel and drops pending events and timers. */
   dispose(): void {
+    this.#disposed = true;
     for (const detach of [...this.#detachers]) detach();
     for (const w of this.#waiting.values()) clearTimeout(w.timer);
     this.#waiting.clear();
@@ -119,6 +123,7 @@ export class ModelUpdateLink {
   }
 
   #info(text: string): void {
+    if (this.#disposed) return;
     const info = parseUpdateInfo(text);
     if (info === null) {
       this.rejected++;
