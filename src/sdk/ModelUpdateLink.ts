@@ -176,6 +176,7 @@ export class ModelUpdateLink {
 
   /** Coalesces refusals: the first of a reason at once, the rest of its second in one event when the second ends. */
   #rejectedBy(reason: string, detail: string): void {
+    if (this.#disposed) return;
     const now = Date.now();
     const r = this.#rejections.get(reason);
     if (r === undefined || (r.timer === null && now - r.last >= REJECTION_EVENT_INTERVAL_MS)) {
