@@ -3,8 +3,8 @@ import { deserializeError, InvalidStateError, SwiftSRError } from './errors.js';
 import { TypedEmitter } from './events.js';
 import { packageModelUrls } from './packageModels.js';
 import type { SenderEventMap } from './senderEvents.js';
-import { resolveSenderOptions, type ResolvedSenderOptions, type SenderOptions } from './senderOptions.js';
-import { pickOutbound, sendParametersFrom, type OutboundSample } from './sendStats.js';
+import { checkSendParameters, resolveSenderOptions, type ResolvedSenderOptions, type SenderOptions } from './senderOptions.js';
+import { watchRtpSender } from './sendStats.js';
 import { detectMainThread, mainThreadMedia } from './support.js';
 import { encodeUpdateInfo, type UpdateChannelLike } from './updateChannel.js';
 import { UpdateFanout } from './UpdateFanout.js';
@@ -35,8 +35,7 @@ export class SwiftSRSender extends TypedEmitter<SenderEventMap> {
   #pending: PendingAttach | null = null;
   #track: MediaStreamTrack | null = null;
   #params: SendParameters | null = null;
-  #rtpPoll: ReturnType<typeof setInterval> | null = null;
-  #lastOutbound: OutboundSample | null = null;
+  #unwatchRtp: (() => void) | null = null;
   #appPaused = false;
   #hidden = false;
   #cpuLimited = false;
@@ -111,14 +110,7 @@ export class SwiftSRSender extends TypedEmitter<SenderEventMap> {
   /** What the encoder sends now, when there is no RTCRtpSender to read (or to override its stats). */
   setSendParameters(params: SendParameters): void {
     this.#assertAlive('setSendParameters');
-    const { width, height, bitrateBps } = params ?? {};
-    for (const [name, v, max] of [['width', width, 7680], ['height', height, 4320]] as const) {
-      if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`setSendParameters: ${name} must be an integer, got ${String(v)}`);
-      if (v < 16 || v > max) throw new RangeError(`setSendParameters: ${name} must be in [16, ${max}], got ${v}`);
-    }
-    if (typeof bitrateBps !== 'number' || !Number.isFinite(bitrateBps)) throw new TypeError(`setSendParameters: bitrateBps must be a finite number, got ${String(bitrateBps)}`);
-    if (bitrateBps < 10_000 || bitrateBps > 1e9) throw new RangeError(`setSendParameters: bitrateBps must be in [10000, 1e9], got ${bitrateBps}`);
-    this.#applyParams({ width, height, bitrateBps });
+    this.#applyParams(checkSendParameters(params));
   }
 
   /** Sends the latest update at once when `channel` is open, then every new one; returns a remove function. */
@@ -192,29 +184,20 @@ export class SwiftSRSender extends TypedEmitter<SenderEventMap> {
   }
 
   #pollRtpSender(rtpSender: RTCRtpSender): void {
-    if (this.#rtpPoll !== null) clearInterval(this.#rtpPoll);
-    this.#lastOutbound = null;
-    const poll = async (): Promise<void> => {
-      const report = await rtpSender.getStats();
-      if (this.#disposing !== null) return;
-      const now = pickOutbound(report.values());
-      if (now === null) return;
-      const params = sendParametersFrom(now, this.#lastOutbound);
-      this.#lastOutbound = now;
-      if (params !== null) this.#applyParams(params);
-      if (now.cpuLimited !== this.#cpuLimited) {
-        this.#cpuLimited = now.cpuLimited;
+    this.#unwatchRtp?.();
+    this.#unwatchRtp = watchRtpSender(rtpSender, SEND_STATS_INTERVAL_MS, {
+      params: (p) => this.#applyParams(p),
+      cpuLimited: (limited) => {
+        this.#cpuLimited = limited;
         this.#updatePause();
-      }
-    };
-    const run = (): void => void poll().catch((e: unknown) => this.emit('error', new SwiftSRError('stats-failed', `RTCRtpSender.getStats() failed: ${(e as Error).message}`)));
-    run();
-    this.#rtpPoll = setInterval(run, SEND_STATS_INTERVAL_MS);
+      },
+      error: (e) => this.emit('error', e),
+    });
   }
 
   #stopSource(reason: unknown): void {
-    if (this.#rtpPoll !== null) clearInterval(this.#rtpPoll);
-    this.#rtpPoll = null;
+    this.#unwatchRtp?.();
+    this.#unwatchRtp = null;
     this.#track?.stop();
     this.#track = null;
     const pending = this.#pending;

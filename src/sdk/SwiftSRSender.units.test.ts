@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isSenderFromWorker, isSenderToWorker } from '../sender/protocol.js';
-import { pickOutbound, sendParametersFrom } from './sendStats.js';
-import { resolveSenderOptions, SENDER_DEFAULTS } from './senderOptions.js';
+import { pickOutbound, sendParametersFrom, watchRtpSender } from './sendStats.js';
+import { checkSendParameters, resolveSenderOptions, SENDER_DEFAULTS } from './senderOptions.js';
 import { FANOUT_RETRY_MS, UpdateFanout } from './UpdateFanout.js';
 import type { UpdateChannelLike } from './updateChannel.js';
 
@@ -17,6 +17,14 @@ describe('sender options', () => {
     expect(() => resolveSenderOptions({ model: '../x' })).toThrow(TypeError);
     expect(() => resolveSenderOptions({ bogus: 1 })).toThrow(/options.bogus is not a known option/);
     expect(Object.isFrozen(SENDER_DEFAULTS)).toBe(true);
+  });
+
+  it('checks setSendParameters() fields by name', () => {
+    expect(checkSendParameters({ width: 320, height: 180, bitrateBps: 300_000 })).toEqual({ width: 320, height: 180, bitrateBps: 300_000 });
+    expect(() => checkSendParameters({ width: 320.5, height: 180, bitrateBps: 300_000 })).toThrow(/width must be an integer/);
+    expect(() => checkSendParameters({ width: 320, height: 8, bitrateBps: 300_000 })).toThrow(RangeError);
+    expect(() => checkSendParameters({ width: 320, height: 180, bitrateBps: 5 })).toThrow(/bitrateBps must be in/);
+    expect(() => checkSendParameters(null)).toThrow(TypeError);
   });
 });
 
@@ -54,6 +62,30 @@ describe('send parameters from RTCRtpSender stats', () => {
     expect(sendParametersFrom(b, a)).toEqual({ width: 320, height: 180, bitrateBps: 300_000 });
     const t = pickOutbound([outbound({ frameWidth: 320, frameHeight: 180, targetBitrate: 250_000 })])!;
     expect(sendParametersFrom(t, null)).toEqual({ width: 320, height: 180, bitrateBps: 250_000 });
+  });
+});
+
+describe('watchRtpSender', () => {
+  it('reports parameters from the second byte count on, the CPU limitation when it changes, and getStats() failures', async () => {
+    const samples = [
+      [{ type: 'outbound-rtp', kind: 'video', id: 'v', timestamp: 0, bytesSent: 0, frameWidth: 320, frameHeight: 180 }],
+      [{ type: 'outbound-rtp', kind: 'video', id: 'v', timestamp: 1000, bytesSent: 25_000, frameWidth: 320, frameHeight: 180, qualityLimitationReason: 'cpu' }],
+      [{ type: 'outbound-rtp', kind: 'video', id: 'v', timestamp: 2000, bytesSent: 50_000, frameWidth: 640, frameHeight: 360, qualityLimitationReason: 'none' }],
+    ];
+    let i = 0;
+    const seen: string[] = [];
+    const getStats = (): Promise<Map<string, unknown>> => {
+      const s = samples[i++];
+      return s === undefined ? Promise.reject(new Error('closed')) : Promise.resolve(new Map(s.map((e) => [e.id, e])));
+    };
+    const stop = watchRtpSender({ getStats }, 20, {
+      params: (p) => seen.push(`${p.width}x${p.height}@${p.bitrateBps}`),
+      cpuLimited: (c) => seen.push(`cpu ${c}`),
+      error: (e) => seen.push((e as Error & { code: string }).code),
+    });
+    await new Promise((r) => setTimeout(r, 150));
+    stop();
+    expect(seen.slice(0, 5)).toEqual(['320x180@200000', 'cpu true', '640x360@200000', 'cpu false', 'stats-failed']);
   });
 });
 

@@ -1,4 +1,5 @@
 import type { SendParameters } from '../sender/protocol.js';
+import { SwiftSRError } from './errors.js';
 
 /** The fields of an RTCStatsReport 'outbound-rtp' entry the sender reads. */
 export interface OutboundSample {
@@ -53,4 +54,37 @@ export function sendParametersFrom(now: OutboundSample, previous: OutboundSample
   }
   if (bitrateBps === null || !(bitrateBps > 0)) return null;
   return { width: now.width, height: now.height, bitrateBps: Math.round(bitrateBps) };
+}
+
+/**
+ * Reads `rtpSender.getStats()` now and every `intervalMs`: the send parameters when known, the encoder's
+ * CPU limitation when it changes. Returns the stop function.
+ */
+export function watchRtpSender(
+  rtpSender: { getStats(): Promise<{ values(): Iterable<unknown> }> },
+  intervalMs: number,
+  on: { params(p: SendParameters): void; cpuLimited(limited: boolean): void; error(e: Error): void },
+): () => void {
+  let last: OutboundSample | null = null;
+  let cpuLimited = false;
+  let stopped = false;
+  const poll = async (): Promise<void> => {
+    const report = await rtpSender.getStats();
+    const now = stopped ? null : pickOutbound(report.values());
+    if (now === null) return;
+    const params = sendParametersFrom(now, last);
+    last = now;
+    if (params !== null) on.params(params);
+    if (now.cpuLimited !== cpuLimited) {
+      cpuLimited = now.cpuLimited;
+      on.cpuLimited(cpuLimited);
+    }
+  };
+  const run = (): void => void poll().catch((e: unknown) => on.error(new SwiftSRError('stats-failed', `RTCRtpSender.getStats() failed: ${(e as Error).message}`)));
+  run();
+  const id = setInterval(run, intervalMs);
+  return () => {
+    stopped = true;
+    clearInterval(id);
+  };
 }

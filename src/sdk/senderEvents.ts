@@ -1,5 +1,4 @@
-import type { UpdateEncoding } from '../adapt/modelUpdate.js';
-import type { SenderState, SenderStats } from '../sender/protocol.js';
+import type { SenderEncoding, SenderState, SenderStats } from '../sender/protocol.js';
 
 export interface SenderStateChangeEvent {
   readonly state: SenderState;
@@ -12,7 +11,7 @@ export interface SenderUpdateEvent {
   readonly bytes: number;
   /** Held-back validation Y-PSNR gain of the sent (quantised) weights over the base. */
   readonly gainDb: number;
-  readonly encoding: UpdateEncoding;
+  readonly encoding: SenderEncoding;
   readonly variant: string;
 }
 

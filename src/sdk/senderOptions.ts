@@ -1,5 +1,4 @@
-import type { UpdateEncoding } from '../adapt/modelUpdate.js';
-import type { SenderCodec, TrainBackend } from '../sender/protocol.js';
+import { SENDER_ENCODINGS, type SendParameters, type SenderCodec, type SenderEncoding, type TrainBackend } from '../sender/protocol.js';
 import { DEFAULT_MODEL_BASE_URL } from './options.js';
 
 export interface SenderOptions {
@@ -25,7 +24,7 @@ export interface SenderOptions {
   /** WebCodecs round trip of the LR at the current bitrate, so the model learns the codec's artefacts; null: clean LR. */
   codec: SenderCodec | null;
   /** Update deltas: int8 (half the bytes) or fp16. */
-  encoding: UpdateEncoding;
+  encoding: SenderEncoding;
   /** Update bytes per channel at most this share of the video bitrate. */
   maxUpdateShare: number;
   /** Publish only when held-back validation beats the last published weights by this many dB. */
@@ -98,9 +97,21 @@ export function resolveSenderOptions(input: unknown = {}): ResolvedSenderOptions
     learningRate: numIn('learningRate', o.learningRate, 0, 0.1, true),
     sampleIntervalMs: intIn('sampleIntervalMs', o.sampleIntervalMs, 50, 60_000),
     codec: oneOf('codec', o.codec, ['vp8', 'vp9', 'h264', null] as const),
-    encoding: oneOf('encoding', o.encoding, ['int8', 'fp16'] as const),
+    encoding: oneOf('encoding', o.encoding, SENDER_ENCODINGS),
     maxUpdateShare: numIn('maxUpdateShare', o.maxUpdateShare, 0, 1, true),
     minGainDb: numIn('minGainDb', o.minGainDb, 0, 20, false),
     statsIntervalMs: intIn('statsIntervalMs', o.statsIntervalMs, 100, 60_000),
   });
+}
+
+/** setSendParameters()'s argument, checked: TypeError/RangeError naming the field. */
+export function checkSendParameters(params: unknown): SendParameters {
+  const { width, height, bitrateBps } = (params ?? {}) as Partial<Record<keyof SendParameters, unknown>>;
+  for (const [name, v, max] of [['width', width, 7680], ['height', height, 4320]] as const) {
+    if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`setSendParameters: ${name} must be an integer, got ${String(v)}`);
+    if (v < 16 || v > max) throw new RangeError(`setSendParameters: ${name} must be in [16, ${max}], got ${v}`);
+  }
+  if (typeof bitrateBps !== 'number' || !Number.isFinite(bitrateBps)) throw new TypeError(`setSendParameters: bitrateBps must be a finite number, got ${String(bitrateBps)}`);
+  if (bitrateBps < 10_000 || bitrateBps > 1e9) throw new RangeError(`setSendParameters: bitrateBps must be in [10000, 1e9], got ${bitrateBps}`);
+  return { width: width as number, height: height as number, bitrateBps };
 }

@@ -2,12 +2,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeModelUpdate, updateBytes } from '../adapt/modelUpdate.js';
+import { beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { decodeModelUpdate, updateBytes, type UpdateEncoding } from '../adapt/modelUpdate.js';
 import { tinyValues } from '../adapt/testSupport.js';
 import { sendPair, type RgbFrame } from '../adapt/trainingPairs.js';
 import { createUpdateBase } from '../adapt/updateBase.js';
 import { AdaptLoop, type PublishedUpdate } from './AdaptLoop.js';
+import type { SenderEncoding } from './protocol.js';
 import { SamplePool } from './SamplePool.js';
 
 /** Moving stripes and edges: content a generic x4 model cannot guess and a tuned one learns quickly. */
@@ -30,6 +31,10 @@ function frame(t: number): RgbFrame {
 }
 
 describe('AdaptLoop (wasm backend, shipped tiny)', () => {
+  it('speaks the wire format\'s encodings (protocol.ts restates them for the SDK types)', () => {
+    expectTypeOf<SenderEncoding>().toEqualTypeOf<UpdateEncoding>();
+  });
+
   beforeAll(async () => {
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     setWasmPaths(`${dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`);

@@ -21,6 +21,8 @@ export interface AdaptLoopOptions {
   /** Steps between two validations (and publish decisions). Default 8. */
   readonly validateEverySteps?: number;
   readonly seed?: number;
+  /** A step or validation threw (e.g. the GPU device was lost): training stops; the published weights stand. */
+  readonly onError?: (error: unknown) => void;
 }
 
 export interface PublishedUpdate {
@@ -115,7 +117,10 @@ export class AdaptLoop {
   pause(paused: boolean): void {
     this.#paused = paused;
     if (!paused) {
-      this.#running ??= this.#loop();
+      this.#running ??= this.#loop().catch((e: unknown) => {
+        this.#stopped = true;
+        this.#opts.onError?.(e);
+      });
       this.#idle.wake();
     }
   }

@@ -1,6 +1,7 @@
 /// <reference lib="webworker" />
 import * as tf from '@tensorflow/tfjs-core';
 import type { UpdateBase } from '../adapt/updateBase.js';
+import { SwiftSRError } from '../sdk/errors.js';
 import { serializeError } from '../worker/protocol.js';
 import { AdaptLoop } from './AdaptLoop.js';
 import { loadBase } from './loadBase.js';
@@ -32,11 +33,14 @@ export class SenderSession {
   #openFrames = 0;
   #stopStats: () => void = () => undefined;
   #disposed = false;
+  /** Why the model or backend did not load: every later attach() is refused with it. */
+  #loadError: unknown = null;
 
   constructor(config: SenderWorkerConfig, post: Post) {
     this.#config = config;
     this.#post = post;
     this.#ready = this.#load().catch((e: unknown) => {
+      this.#loadError = e;
       if (!this.#disposed) this.#post({ type: 'error', error: serializeError(e), fatal: true });
       return null;
     });
@@ -49,7 +53,10 @@ export class SenderSession {
     const { backend } = await startTrainBackend(c.backend);
     const base = await loadBase(c.model, this.#abort.signal);
     const pool = new SamplePool({ scale: base.config.scale, crop: c.crop, cropsPerSample: Math.max(CROPS_PER_SAMPLE, c.batch), heldBack: HELD_BACK, capacity: POOL_CAPACITY });
-    const loop = await AdaptLoop.create(base, pool, { ...c }, (u) => {
+    const onError = (e: unknown): void => {
+      if (!this.#disposed) this.#post({ type: 'error', error: serializeError(new SwiftSRError('training-failed', `fine-tuning stopped: ${(e as Error).message}`)), fatal: false });
+    };
+    const loop = await AdaptLoop.create(base, pool, { ...c, onError }, (u) => {
       this.#post({ type: 'update', seq: u.seq, message: u.message.buffer, gainDb: u.gainDb, encoding: u.encoding, variant: u.variant }, [u.message.buffer]);
     });
     if (this.#params !== null) loop.setVideoBitrate(this.#params.bitrateBps);
@@ -86,7 +93,11 @@ export class SenderSession {
 
   async #read(sourceId: number, reader: ReadableStreamDefaultReader<VideoFrame>): Promise<void> {
     const parts = await this.#ready;
-    if (parts === null || sourceId !== this.#sourceId) return;
+    if (sourceId !== this.#sourceId) return;
+    if (parts === null) {
+      this.#post({ type: 'error', error: serializeError(this.#loadError), fatal: true });
+      return;
+    }
     const pairs = new PairSource({
       scale: parts.base.config.scale,
       crop: this.#config.crop,

@@ -2,12 +2,17 @@
  * The sender worker's messages (the only module both sides of its boundary import). One union per
  * direction; errors cross as `{name, code, message}` (src/worker/protocol.ts's SerializedError).
  */
-import type { UpdateEncoding } from '../adapt/modelUpdate.js';
 import type { SerializedError, TransferredTrack } from '../worker/protocol.js';
 
 export const SENDER_PROTOCOL_VERSION = 1;
 
 export type TrainBackend = 'webgpu' | 'webgl' | 'cpu';
+/**
+ * Update delta encodings: src/adapt/modelUpdate.ts's SenderEncoding restated, so that the SDK's published
+ * types do not reach the wire format's (and through them TF.js's); AdaptLoop.test.ts checks the two agree.
+ */
+export const SENDER_ENCODINGS = ['int8', 'fp16'] as const;
+export type SenderEncoding = (typeof SENDER_ENCODINGS)[number];
 export type SenderCodec = 'vp8' | 'vp9' | 'h264';
 export type SenderState = 'idle' | 'loading' | 'adapting' | 'paused' | 'disposed';
 export type PauseReason = 'hidden' | 'cpu-limited' | 'app';
@@ -25,7 +30,7 @@ export interface SenderWorkerConfig {
   readonly learningRate: number;
   readonly sampleIntervalMs: number;
   readonly codec: SenderCodec | null;
-  readonly encoding: UpdateEncoding;
+  readonly encoding: SenderEncoding;
   readonly maxUpdateShare: number;
   readonly minGainDb: number;
   readonly statsIntervalMs: number;
@@ -83,7 +88,7 @@ export type SenderFromWorker =
   | { readonly type: 'hello'; readonly workerHasTrackProcessor: boolean }
   /** The model is loaded, the backend up and the first training pair built. */
   | { readonly type: 'adapting'; readonly sourceId: number; readonly backend: TrainBackend; readonly variant: string }
-  | { readonly type: 'update'; readonly seq: number; readonly message: ArrayBuffer; readonly gainDb: number; readonly encoding: UpdateEncoding; readonly variant: string }
+  | { readonly type: 'update'; readonly seq: number; readonly message: ArrayBuffer; readonly gainDb: number; readonly encoding: SenderEncoding; readonly variant: string }
   | { readonly type: 'stats'; readonly stats: SenderStats }
   | { readonly type: 'source-ended'; readonly sourceId: number }
   | { readonly type: 'error'; readonly error: SerializedError; readonly fatal: boolean }
