@@ -214,4 +214,14 @@ describe('SwiftSRSender (SwiftShader)', () => {
     expect([st['trainWidth'], st['trainHeight']]).toEqual([48, 32]);
     expect(await call('dispose')).toEqual({ numTensors: 0, openFrames: 0 });
   }, 180_000);
+
+  it('a model that is not in the catalogue rejects attach(), and every later attach(), with a RangeError naming options.model', async () => {
+    const r = await call('badModel', `${server.url}/test-models/`);
+    expect(r.attempts).toHaveLength(2);
+    for (const a of r.attempts) {
+      expect(a.name).toBe('RangeError');
+      expect(a.message).toMatch(/options\.model: 'no-such-model' is not in .*index\.json \(it has tiny\)/);
+    }
+    expect(r.leaks).toEqual({ numTensors: 0, openFrames: 0 });
+  }, 120_000);
 });

@@ -49,6 +49,8 @@ export interface SenderPageApi {
   gradCheck(modelUrl: string, steps: number): Promise<GradCheckResult>;
   /** The VP8 round trip of PairSource on 192x128 -> 48x32: decoded LR vs the clean area LR of the same frames. */
   roundTrip(bitrateBps: number): Promise<{ pairs: number; errors: string[]; psnr: number; meanDiff255: number[] }>;
+  /** Two attach() calls of a sender whose model is not in the catalogue. */
+  badModel(modelBaseUrl: string): Promise<{ attempts: { name: string; message: string }[]; leaks: { numTensors: number; openFrames: number } }>;
   start(o: SenderStartOptions): Promise<{ attachMs: number }>;
   state(): SenderPageState;
   /** The i-th binary message of the 'main' channel, base64. */

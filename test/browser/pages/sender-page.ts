@@ -160,6 +160,27 @@ const api: SenderPageApi = {
     return { pairs: pairs.length, errors: errs, psnr: -10 * Math.log10(se / n), meanDiff255: sum.map((v) => (255 * 3 * v) / n) };
   },
 
+  async badModel(modelBaseUrl) {
+    camera.width = 64;
+    camera.height = 64;
+    paint(0);
+    const t = camera.captureStream(5).getVideoTracks()[0] as MediaStreamTrack;
+    const s = new SwiftSRSender({ model: 'no-such-model', modelBaseUrl });
+    s.setSendParameters({ width: 16, height: 16, bitrateBps: 100_000 });
+    const attempts: { name: string; message: string }[] = [];
+    for (let i = 0; i < 2; i++) {
+      try {
+        await s.attach(t);
+        attempts.push({ name: 'resolved', message: '' });
+      } catch (e) {
+        attempts.push({ name: (e as Error).name, message: (e as Error).message });
+      }
+    }
+    const leaks = await s.dispose();
+    t.stop();
+    return { attempts, leaks };
+  },
+
   async start(o: SenderStartOptions) {
     camera.width = o.width;
     camera.height = o.height;
