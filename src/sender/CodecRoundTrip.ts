@@ -4,6 +4,12 @@ import type { SenderCodec } from './protocol.js';
 /** WebCodecs names: VP8, VP9 profile 0 8-bit, H.264 constrained baseline 3.1 (what WebRTC negotiates by default). */
 const CODEC_STRINGS: Readonly<Record<SenderCodec, string>> = { vp8: 'vp8', vp9: 'vp09.00.10.08', h264: 'avc1.42E01F' };
 
+/**
+ * A bitrate change smaller than this share is not passed on: WebRTC's target moves every second, and each
+ * reconfiguration may cost the encoder a key frame, which a call would not send.
+ */
+const RECONFIGURE_SHARE = 0.15;
+
 /** Frames the encoder may hold before new ones are dropped: a real-time encoder never builds a queue. */
 const MAX_ENCODE_QUEUE = 2;
 
@@ -49,7 +55,7 @@ export class CodecRoundTrip {
   async resize(size: RoundTripSize): Promise<string | null> {
     const old = this.#size;
     if (old !== null && old.width === size.width && old.height === size.height) {
-      if (Math.abs(old.bitrateBps - size.bitrateBps) > 0.05 * old.bitrateBps && this.#encoder?.state === 'configured') {
+      if (Math.abs(old.bitrateBps - size.bitrateBps) > RECONFIGURE_SHARE * old.bitrateBps && this.#encoder?.state === 'configured') {
         this.#encoder.configure(this.#encoderConfig(size));
         this.#size = size;
       }

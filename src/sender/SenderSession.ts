@@ -121,7 +121,11 @@ export class SenderSession {
         this.#openFrames--;
       }
     }
-    if (sourceId === this.#sourceId && !this.#disposed) this.#post({ type: 'source-ended', sourceId });
+    if (sourceId !== this.#sourceId || this.#disposed) return;
+    // No camera, no new frames: stop spending the budget on the old ones (a new attach() starts again).
+    this.#announced = -1;
+    parts.loop.pause(true);
+    this.#post({ type: 'source-ended', sourceId });
   }
 
   #onPair(sourceId: number, lr: Parameters<SamplePool['add']>[0], hr: Parameters<SamplePool['add']>[1], seed: number): void {
