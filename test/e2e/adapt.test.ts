@@ -55,7 +55,7 @@ function options(mode: AdaptOptions['mode']): AdaptOptions {
 }
 
 function run(mode: AdaptOptions['mode']): Promise<AdaptReport> {
-  return runIsolated<AdaptReport>(join(ROOT, 'test/e2e/adaptScenarioMain.ts'), [JSON.stringify(options(mode))], ADAPT_RESULT, 280_000, ROOT, (line) => {
+  return runIsolated<AdaptReport>(join(ROOT, 'test/e2e/adaptScenarioMain.ts'), [JSON.stringify(options(mode))], ADAPT_RESULT, 420_000, ROOT, (line) => {
     if (line.startsWith('[e2e ')) console.log(line);
   });
 }
@@ -89,7 +89,7 @@ function check(r: AdaptReport): void {
 describe('end-to-end: learning the call', () => {
   it('P2P: the sender adapts on SwiftShader and streams updates; a first and a late receiver paint the adapted model (>= 40 dB Y vs the CPU)', async () => {
     check(await run('p2p'));
-  }, 300_000);
+  }, 440_000);
 
   it('SFU: the werift SFU forwards the updates one-to-many and replays the newest to a late receiver', async () => {
     const r = await run('sfu');
@@ -99,5 +99,5 @@ describe('end-to-end: learning the call', () => {
     expect(sfu.model.accepted).toBe(2 * r.senderUpdates);
     expect(sfu.model.forwarded).toBe(2 * r.senderUpdates + 2);
     expect(Object.values(sfu.model.dropped).every((n) => n === 0)).toBe(true);
-  }, 300_000);
+  }, 440_000);
 });
