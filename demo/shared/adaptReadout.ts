@@ -1,13 +1,28 @@
-import type { SenderStats } from '../../src/sdk/index.js';
-
 /**
  * The "learn the call" readouts (issue 12): what the sender page says about its adaptation, and what a
  * receiver page says about the weights it paints with. Pure functions over the SDK's stats and events, so
  * the wording is unit-tested (test/demo/adaptReadout.test.ts).
  */
 
-/** The SwiftSRSender stats the sender readout shows. */
-export type SenderAdaptView = Pick<SenderStats, 'state' | 'backend' | 'variant' | 'sendWidth' | 'sendHeight' | 'steps' | 'trainMsPerSecond' | 'validationGainDb' | 'generation' | 'updateBytes' | 'updateBitrateBps' | 'pausedReason'>;
+/**
+ * The SwiftSRSender stats the sender readout shows: the SDK's SenderStats fits it. Spelled out rather than
+ * picked from it, so that this pure module (and its Node-typed test) does not pull in the SDK's DOM types.
+ */
+export interface SenderAdaptView {
+  readonly state: string;
+  readonly backend: string | null;
+  readonly variant: string;
+  readonly sendWidth: number;
+  readonly sendHeight: number;
+  readonly steps: number;
+  readonly trainMsPerSecond: number;
+  /** Held-back validation gain over the static model, dB; null before the first validation. */
+  readonly validationGainDb: number | null;
+  readonly generation: number;
+  readonly updateBytes: number;
+  readonly updateBitrateBps: number;
+  readonly pausedReason: string | null;
+}
 
 const signed = (db: number): string => `${db >= 0 ? '+' : ''}${db.toFixed(2)} dB`;
 
