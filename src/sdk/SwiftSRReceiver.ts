@@ -1,13 +1,14 @@
 import { isWorkerToMain, type LeakReport, type MainToWorker, type WorkerToMain } from '../worker/protocol.js';
 import { deserializeError, InvalidStateError, SwiftSRError } from './errors.js';
-import { TypedEmitter, type ReceiverEventMap, type ReceiverState } from './events.js';
+import type { ReceiverEventMap, ReceiverState } from './events.js';
 import { FrameFeeder } from './FrameFeeder.js';
 import { ModelUpdateLink } from './ModelUpdateLink.js';
 import { resolveOptions, type ReceiverOptions, type ResolvedOptions } from './options.js';
-import { createReceiverWorker, makeOutput, outputSize, workerConfig, workerHello } from './receiverWorker.js';
+import { makeOutput, outputSize, workerConfig } from './receiverWorker.js';
 import { resolveVideoTrack, type VideoSource } from './sources.js';
 import type { UpdateChannelLike } from './updateChannel.js';
 import { assertMinimumSupport, chooseInputPath, chooseOutputPath, detectMainThread, mainThreadMedia, type WorkerSupport } from './support.js';
+import { openWorker, WorkerBackedEmitter, WorkerHost } from './workerHost.js';
 
 /**
  * How long dispose() waits for the worker's leak report: longer than one frame on the slowest rung
@@ -25,18 +26,14 @@ interface PendingAttach {
  * Upscales a remote video track in a worker and paints it into a canvas or `outputTrack`.
  * The constructor only validates; the worker, GPU and model start on the first attach().
  */
-export class SwiftSRReceiver extends TypedEmitter<ReceiverEventMap> {
+export class SwiftSRReceiver extends WorkerBackedEmitter<ReceiverEventMap, ReceiverState> {
   readonly options: ResolvedOptions;
-  #state: ReceiverState = 'idle';
-  #worker: Worker | null = null;
-  #started: Promise<void> | null = null;
+  #host: WorkerHost<MainToWorker, WorkerToMain> | null = null;
   #hello: Promise<WorkerSupport> | null = null;
   #outputTrack: MediaStreamTrack | null = null;
   #sourceId = 0;
   #pending: PendingAttach | null = null;
   #feeder: FrameFeeder | null = null;
-  #disposing: Promise<LeakReport> | null = null;
-  #onDisposed: ((leaks: LeakReport) => void) | null = null;
   #enabled: boolean;
   /** The last ModelLoadError the worker reported; with onModelError 'reject', the one attach() rejects with. */
   #modelError: Error | null = null;
@@ -55,17 +52,9 @@ export class SwiftSRReceiver extends TypedEmitter<ReceiverEventMap> {
   });
 
   constructor(options: Partial<ReceiverOptions> = {}) {
-    super();
+    super('idle');
     this.options = resolveOptions(options);
     this.#enabled = this.options.enabled;
-  }
-
-  get state(): ReceiverState {
-    return this.#state;
-  }
-
-  get disposed(): boolean {
-    return this.#disposing !== null;
   }
 
   /** The upscaled video when no canvas was given; null until the first attach() starts. */
@@ -80,12 +69,12 @@ export class SwiftSRReceiver extends TypedEmitter<ReceiverEventMap> {
    * is 'bicubic'.
    */
   async attach(source: VideoSource, options: { signal?: AbortSignal } = {}): Promise<void> {
-    this.#assertAlive('attach');
+    this.assertAlive('attach');
     const { signal } = options;
     const track = await resolveVideoTrack(source, signal);
-    this.#assertAlive('attach');
+    this.assertAlive('attach');
     await this.#start();
-    this.#assertAlive('attach');
+    this.assertAlive('attach');
     signal?.throwIfAborted();
     if (this.#modelFailed && this.#modelError !== null) throw this.#modelError;
     this.#stopInput(new DOMException('replaced by a newer attach()', 'AbortError'));
@@ -93,7 +82,7 @@ export class SwiftSRReceiver extends TypedEmitter<ReceiverEventMap> {
     const firstFrame = new Promise<void>((resolve, reject) => {
       this.#pending = { sourceId, resolve, reject };
     });
-    this.#setState('loading');
+    this.setState('loading');
     const support = await this.#helloOrDefault();
     const path = chooseInputPath(detectMainThread(), support);
     if (path === 'processor-main') {
@@ -120,18 +109,18 @@ export class SwiftSRReceiver extends TypedEmitter<ReceiverEventMap> {
 
   /** Stops upscaling the current source; the receiver can attach() again. */
   detach(): void {
-    this.#assertAlive('detach');
+    this.assertAlive('detach');
     this.#stopInput(new DOMException('detached', 'AbortError'));
-    if (this.#worker !== null) this.#post({ type: 'detach' });
-    this.#setState('idle');
+    if (this.#host !== null) this.#post({ type: 'detach' });
+    this.setState('idle');
   }
 
   /** false paints plain bicubic upscaling (for A/B comparison) without unloading the model. */
   setEnabled(enabled: boolean): void {
-    this.#assertAlive('setEnabled');
+    this.assertAlive('setEnabled');
     if (typeof enabled !== 'boolean') throw new TypeError('setEnabled(enabled): enabled must be a boolean');
     this.#enabled = enabled;
-    if (this.#worker !== null) this.#post({ type: 'set-enabled', enabled });
+    if (this.#host !== null) this.#post({ type: 'set-enabled', enabled });
   }
 
   /**
@@ -143,14 +132,14 @@ export class SwiftSRReceiver extends TypedEmitter<ReceiverEventMap> {
    * and dispose() detaches all.
    */
   attachModelUpdates(channel: UpdateChannelLike): () => void {
-    this.#assertAlive('attachModelUpdates');
+    this.assertAlive('attachModelUpdates');
     return this.#updates.attach(channel);
   }
 
   /** Diagnostics for the fallback ladder: destroys the GPU device (or loses the WebGL context). */
   simulateGpuLoss(): void {
-    this.#assertAlive('simulateGpuLoss');
-    if (this.#worker !== null) this.#post({ type: 'simulate-gpu-loss' });
+    this.assertAlive('simulateGpuLoss');
+    if (this.#host !== null) this.#post({ type: 'simulate-gpu-loss' });
   }
 
   /**
@@ -160,37 +149,12 @@ export class SwiftSRReceiver extends TypedEmitter<ReceiverEventMap> {
    * anyway, which frees its memory, but what it held is unknown).
    */
   dispose(): Promise<LeakReport> {
-    if (this.#disposing !== null) return this.#disposing;
-    this.#stopInput(new InvalidStateError('the receiver was disposed'));
-    this.#updates.dispose();
-    const worker = this.#worker;
-    this.#setState('disposed');
-    this.#outputTrack?.stop();
-    this.#disposing = (async () => {
-      if (worker === null) return { numTensors: 0, openFrames: 0 };
-      const leaks = await new Promise<LeakReport>((resolve) => {
-        this.#onDisposed = resolve;
-        worker.postMessage({ type: 'dispose' } satisfies MainToWorker);
-        // A wedged worker must not keep dispose() pending forever.
-        setTimeout(() => resolve({ numTensors: -1, openFrames: -1 }), DISPOSE_TIMEOUT_MS);
-      });
-      worker.terminate();
-      this.#worker = null;
-      this.removeAllListeners();
-      return leaks;
-    })();
-    return this.#disposing;
-  }
-
-  #assertAlive(method: string): void {
-    if (this.#disposing !== null) throw new InvalidStateError(`${method}() called after dispose()`);
-  }
-
-  #setState(state: ReceiverState): void {
-    const previous = this.#state;
-    if (previous === state || previous === 'disposed') return;
-    this.#state = state;
-    this.emit('statechange', { state, previous });
+    const teardown = (): void => {
+      this.#stopInput(new InvalidStateError('the receiver was disposed'));
+      this.#updates.dispose();
+      this.#outputTrack?.stop();
+    };
+    return this.disposeOnce(teardown, this.#host, DISPOSE_TIMEOUT_MS);
   }
 
   /** The worker fell back to bicubic because no model loaded: loud unless the app chose bicubic. */
@@ -201,11 +165,11 @@ export class SwiftSRReceiver extends TypedEmitter<ReceiverEventMap> {
     if (this.#pending === null) return;
     this.#stopInput(this.#modelError);
     this.#post({ type: 'detach' });
-    this.#setState('idle');
+    this.setState('idle');
   }
 
   #post(message: MainToWorker, transfer: Transferable[] = []): void {
-    this.#worker?.postMessage(message, transfer);
+    this.#host?.post(message, transfer);
   }
 
   #stopInput(reason: unknown): void {
@@ -221,27 +185,24 @@ export class SwiftSRReceiver extends TypedEmitter<ReceiverEventMap> {
   }
 
   #start(): Promise<void> {
-    this.#started ??= this.#startWorker().catch((error: unknown) => {
-      this.#started = null;
-      throw error;
-    });
-    return this.#started;
+    return this.startOnce(() => this.#startWorker());
   }
 
   async #startWorker(): Promise<void> {
     const main = detectMainThread();
     assertMinimumSupport(main);
-    const worker = createReceiverWorker(this.options);
-    this.#worker = worker;
-    this.#hello = workerHello(worker);
-    worker.addEventListener('message', (e: MessageEvent<unknown>) => {
-      if (isWorkerToMain(e.data)) this.#onMessage(e.data);
+    const worker = openWorker(this.options.workerUrl, 'swiftsr', () => new Worker(new URL('../worker/sr.worker.js', import.meta.url), { type: 'module', name: 'swiftsr' }));
+    const host = new WorkerHost<MainToWorker, WorkerToMain>(worker, {
+      label: 'the SwiftSR worker',
+      isMessage: isWorkerToMain,
+      onMessage: (m) => this.#onMessage(m),
+      onFailed: (error) => {
+        this.#stopInput(error);
+        this.emit('error', error);
+      },
     });
-    worker.addEventListener('error', (e: ErrorEvent) => {
-      const error = new SwiftSRError('worker-failed', `the SwiftSR worker failed: ${e.message}`);
-      this.#stopInput(error);
-      this.emit('error', error);
-    });
+    this.#host = host;
+    this.#hello = host.hello.then((h) => ({ trackProcessor: h.workerHasTrackProcessor, trackGenerator: h.workerHasTrackGenerator }));
     const support = await this.#hello;
     const size = outputSize(this.options);
     const output = makeOutput(this.options, chooseOutputPath(main, support), size);
@@ -262,7 +223,7 @@ export class SwiftSRReceiver extends TypedEmitter<ReceiverEventMap> {
         if (this.#pending?.sourceId !== m.sourceId) return;
         this.#pending.resolve();
         this.#pending = null;
-        this.#setState(m.backend === 'webgpu' || !this.#enabled ? 'running' : 'fallback');
+        this.setState(m.backend === 'webgpu' || !this.#enabled ? 'running' : 'fallback');
         return;
       case 'stats':
         // Refusals the worker never saw (update info text, oversize Blobs) are counted here.
@@ -275,7 +236,7 @@ export class SwiftSRReceiver extends TypedEmitter<ReceiverEventMap> {
         return;
       case 'fallback':
         if (m.reason === 'model-load-failed') this.#onModelFailed(m.detail);
-        if (m.to !== 'webgpu' && (this.#state === 'running' || this.#state === 'loading')) this.#setState(this.#state === 'running' ? 'fallback' : 'loading');
+        if (m.to !== 'webgpu' && (this.state === 'running' || this.state === 'loading')) this.setState(this.state === 'running' ? 'fallback' : 'loading');
         this.emit('fallback', { from: m.from, to: m.to, reason: m.reason, detail: m.detail });
         return;
       case 'tierchange':
@@ -287,7 +248,7 @@ export class SwiftSRReceiver extends TypedEmitter<ReceiverEventMap> {
       case 'source-ended':
         if (m.sourceId !== this.#sourceId) return;
         this.#stopInput(new SwiftSRError('no-video-track', 'the source track ended before its first frame'));
-        this.#setState('idle');
+        this.setState('idle');
         return;
       case 'error': {
         const error = deserializeError(m.error);
@@ -297,7 +258,6 @@ export class SwiftSRReceiver extends TypedEmitter<ReceiverEventMap> {
         return;
       }
       case 'disposed':
-        this.#onDisposed?.(m.leaks);
         return;
     }
   }

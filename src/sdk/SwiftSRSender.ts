@@ -1,6 +1,5 @@
 import { isSenderFromWorker, SENDER_PROTOCOL_VERSION, type PauseReason, type SendParameters, type SenderFromWorker, type SenderLeakReport, type SenderState, type SenderStats, type SenderToWorker, type SenderWorkerConfig } from '../sender/protocol.js';
 import { deserializeError, InvalidStateError, SwiftSRError } from './errors.js';
-import { TypedEmitter } from './events.js';
 import { packageModelUrls } from './packageModels.js';
 import type { SenderEventMap } from './senderEvents.js';
 import { checkSendParameters, resolveSenderOptions, type ResolvedSenderOptions, type SenderOptions } from './senderOptions.js';
@@ -8,6 +7,7 @@ import { watchRtpSender } from './sendStats.js';
 import { detectMainThread, mainThreadMedia } from './support.js';
 import { encodeUpdateInfo, type UpdateChannelLike } from './updateChannel.js';
 import { UpdateFanout } from './UpdateFanout.js';
+import { openWorker, WorkerBackedEmitter, WorkerHost } from './workerHost.js';
 
 /** How long dispose() waits for the worker's leak report (a fine-tuning step on SwiftShader takes seconds). */
 export const SENDER_DISPOSE_TIMEOUT_MS = 60_000;
@@ -26,11 +26,9 @@ interface PendingAttach {
  * and publishes an update when held-back frames improve and the byte budget allows; every channel given
  * to addChannel() gets it. The constructor only validates; the worker starts on the first attach().
  */
-export class SwiftSRSender extends TypedEmitter<SenderEventMap> {
+export class SwiftSRSender extends WorkerBackedEmitter<SenderEventMap, SenderState> {
   readonly options: ResolvedSenderOptions;
-  #state: SenderState = 'idle';
-  #worker: Worker | null = null;
-  #hello: Promise<boolean> | null = null;
+  #host: WorkerHost<SenderToWorker, SenderFromWorker> | null = null;
   #sourceId = 0;
   #pending: PendingAttach | null = null;
   #track: MediaStreamTrack | null = null;
@@ -42,20 +40,14 @@ export class SwiftSRSender extends TypedEmitter<SenderEventMap> {
   #reason: PauseReason | null = null;
   #stats: SenderStats | null = null;
   readonly #fanout = new UpdateFanout();
-  #disposing: Promise<SenderLeakReport> | null = null;
-  #onDisposed: ((leaks: SenderLeakReport) => void) | null = null;
   readonly #onVisibility = (): void => {
     this.#hidden = document.visibilityState === 'hidden';
     this.#updatePause();
   };
 
   constructor(options: Partial<SenderOptions> = {}) {
-    super();
+    super('idle');
     this.options = resolveSenderOptions(options);
-  }
-
-  get state(): SenderState {
-    return this.#state;
   }
 
   /** The last stats the worker sent; null before the first. */
@@ -70,7 +62,7 @@ export class SwiftSRSender extends TypedEmitter<SenderEventMap> {
    * loaded, the backend up and the first training pair built.
    */
   async attach(track: MediaStreamTrack, options: { rtpSender?: RTCRtpSender; signal?: AbortSignal } = {}): Promise<void> {
-    this.#assertAlive('attach');
+    this.assertAlive('attach');
     if (typeof track !== 'object' || track === null || track.kind !== 'video') throw new TypeError('attach(track): track must be a video MediaStreamTrack');
     const { rtpSender, signal } = options;
     if (rtpSender === undefined && this.#params === null) {
@@ -78,7 +70,7 @@ export class SwiftSRSender extends TypedEmitter<SenderEventMap> {
     }
     signal?.throwIfAborted();
     const workerHasProcessor = await this.#start();
-    this.#assertAlive('attach');
+    this.assertAlive('attach');
     this.#stopSource(new DOMException('replaced by a newer attach()', 'AbortError'));
     const sourceId = ++this.#sourceId;
     const clone = track.clone();
@@ -94,7 +86,7 @@ export class SwiftSRSender extends TypedEmitter<SenderEventMap> {
       throw new SwiftSRError('unsupported', 'the sender needs MediaStreamTrackProcessor (on the main thread or in workers)');
     }
     if (rtpSender !== undefined) this.#pollRtpSender(rtpSender);
-    this.#setState('loading');
+    this.setState('loading');
     const adapting = new Promise<void>((resolve, reject) => {
       this.#pending = { sourceId, resolve, reject };
     });
@@ -109,64 +101,40 @@ export class SwiftSRSender extends TypedEmitter<SenderEventMap> {
 
   /** What the encoder sends now, when there is no RTCRtpSender to read (or to override its stats). */
   setSendParameters(params: SendParameters): void {
-    this.#assertAlive('setSendParameters');
+    this.assertAlive('setSendParameters');
     this.#applyParams(checkSendParameters(params));
   }
 
   /** Sends the latest update at once when `channel` is open, then every new one; returns a remove function. */
   addChannel(channel: UpdateChannelLike): () => void {
-    this.#assertAlive('addChannel');
+    this.assertAlive('addChannel');
     return this.#fanout.add(channel);
   }
 
   pause(): void {
-    this.#assertAlive('pause');
+    this.assertAlive('pause');
     this.#appPaused = true;
     this.#updatePause();
   }
 
   resume(): void {
-    this.#assertAlive('resume');
+    this.assertAlive('resume');
     this.#appPaused = false;
     this.#updatePause();
   }
 
   /** Stops everything; resolves with what the worker still held (0/0), or -1/-1 when it gave no report in time. */
   dispose(): Promise<SenderLeakReport> {
-    if (this.#disposing !== null) return this.#disposing;
-    this.#stopSource(new InvalidStateError('the sender was disposed'));
-    this.#fanout.close();
-    if (typeof document !== 'undefined') document.removeEventListener('visibilitychange', this.#onVisibility);
-    const worker = this.#worker;
-    this.#setState('disposed');
-    this.#disposing = (async () => {
-      if (worker === null) return { numTensors: 0, openFrames: 0 };
-      const leaks = await new Promise<SenderLeakReport>((resolve) => {
-        this.#onDisposed = resolve;
-        worker.postMessage({ type: 'dispose' } satisfies SenderToWorker);
-        setTimeout(() => resolve({ numTensors: -1, openFrames: -1 }), SENDER_DISPOSE_TIMEOUT_MS);
-      });
-      worker.terminate();
-      this.#worker = null;
-      this.removeAllListeners();
-      return leaks;
-    })();
-    return this.#disposing;
-  }
-
-  #assertAlive(method: string): void {
-    if (this.#disposing !== null) throw new InvalidStateError(`${method}() called after dispose()`);
-  }
-
-  #setState(state: SenderState): void {
-    const previous = this.#state;
-    if (previous === state || previous === 'disposed') return;
-    this.#state = state;
-    this.emit('statechange', { state, previous });
+    const teardown = (): void => {
+      this.#stopSource(new InvalidStateError('the sender was disposed'));
+      this.#fanout.close();
+      if (typeof document !== 'undefined') document.removeEventListener('visibilitychange', this.#onVisibility);
+    };
+    return this.disposeOnce(teardown, this.#host, SENDER_DISPOSE_TIMEOUT_MS);
   }
 
   #post(message: SenderToWorker, transfer: Transferable[] = []): void {
-    this.#worker?.postMessage(message, transfer);
+    this.#host?.post(message, transfer);
   }
 
   #applyParams(params: SendParameters): void {
@@ -180,7 +148,7 @@ export class SwiftSRSender extends TypedEmitter<SenderEventMap> {
     if (reason === this.#reason) return;
     this.#reason = reason;
     this.#post({ type: 'pause', reason });
-    if (this.#state === 'adapting' || this.#state === 'paused') this.#setState(reason === null ? 'adapting' : 'paused');
+    if (this.state === 'adapting' || this.state === 'paused') this.setState(reason === null ? 'adapting' : 'paused');
   }
 
   #pollRtpSender(rtpSender: RTCRtpSender): void {
@@ -206,40 +174,24 @@ export class SwiftSRSender extends TypedEmitter<SenderEventMap> {
   }
 
   #start(): Promise<boolean> {
-    this.#hello ??= this.#startWorker().catch((error: unknown) => {
-      this.#hello = null;
-      throw error;
-    });
-    return this.#hello;
+    return this.startOnce(() => this.#startWorker());
   }
 
   async #startWorker(): Promise<boolean> {
     const main = detectMainThread();
     if (!main.worker) throw new SwiftSRError('unsupported', 'the sender needs Worker');
-    const o = this.options;
-    const worker =
-      o.workerUrl !== null
-        ? new Worker(o.workerUrl, { type: 'module', name: 'swiftsr-sender' })
-        : new Worker(new URL('../sender/sender.worker.js', import.meta.url), { type: 'module', name: 'swiftsr-sender' });
-    this.#worker = worker;
-    const hello = new Promise<boolean>((resolve, reject) => {
-      const onHello = (e: MessageEvent<unknown>): void => {
-        if (!isSenderFromWorker(e.data) || e.data.type !== 'hello') return;
-        worker.removeEventListener('message', onHello);
-        resolve(e.data.workerHasTrackProcessor);
-      };
-      worker.addEventListener('message', onHello);
-      worker.addEventListener('error', (e: ErrorEvent) => reject(new SwiftSRError('worker-failed', `the SwiftSR sender worker failed to start: ${e.message}`)), { once: true });
+    const worker = openWorker(this.options.workerUrl, 'swiftsr-sender', () => new Worker(new URL('../sender/sender.worker.js', import.meta.url), { type: 'module', name: 'swiftsr-sender' }));
+    const host = new WorkerHost<SenderToWorker, SenderFromWorker>(worker, {
+      label: 'the SwiftSR sender worker',
+      isMessage: isSenderFromWorker,
+      onMessage: (m) => this.#onMessage(m),
+      onFailed: (error) => {
+        this.#stopSource(error);
+        this.emit('error', error);
+      },
     });
-    worker.addEventListener('message', (e: MessageEvent<unknown>) => {
-      if (isSenderFromWorker(e.data)) this.#onMessage(e.data);
-    });
-    worker.addEventListener('error', (e: ErrorEvent) => {
-      const error = new SwiftSRError('worker-failed', `the SwiftSR sender worker failed: ${e.message}`);
-      this.#stopSource(error);
-      this.emit('error', error);
-    });
-    const workerHasProcessor = await hello;
+    this.#host = host;
+    const { workerHasTrackProcessor: workerHasProcessor } = await host.hello;
     this.#post({ type: 'init', config: this.#workerConfig() });
     if (this.#params !== null) this.#post({ type: 'send-parameters', params: this.#params });
     document.addEventListener('visibilitychange', this.#onVisibility);
@@ -278,7 +230,7 @@ export class SwiftSRSender extends TypedEmitter<SenderEventMap> {
         if (this.#pending?.sourceId !== m.sourceId) return;
         this.#pending.resolve();
         this.#pending = null;
-        this.#setState(this.#reason === null ? 'adapting' : 'paused');
+        this.setState(this.#reason === null ? 'adapting' : 'paused');
         return;
       case 'update': {
         const info = encodeUpdateInfo({ seq: m.seq, gainDb: m.gainDb, variant: m.variant });
@@ -287,25 +239,24 @@ export class SwiftSRSender extends TypedEmitter<SenderEventMap> {
         return;
       }
       case 'stats':
-        this.#stats = { ...m.stats, state: this.#state, pausedReason: this.#reason };
+        this.#stats = { ...m.stats, state: this.state, pausedReason: this.#reason };
         this.emit('stats', this.#stats);
         return;
       case 'source-ended':
         if (m.sourceId !== this.#sourceId) return;
         this.#stopSource(new SwiftSRError('no-video-track', 'the camera track ended'));
-        this.#setState('idle');
+        this.setState('idle');
         return;
       case 'error': {
         const error = deserializeError(m.error);
         if (m.fatal) {
           this.#stopSource(error);
-          this.#setState('idle');
+          this.setState('idle');
         }
         this.emit('error', error);
         return;
       }
       case 'disposed':
-        this.#onDisposed?.(m.leaks);
         return;
     }
   }

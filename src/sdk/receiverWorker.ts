@@ -1,30 +1,10 @@
-import { isWorkerToMain, PROTOCOL_VERSION, type ModelSourceConfig, type OutputTarget, type WorkerConfig, type WorkerToMain } from '../worker/protocol.js';
+import { PROTOCOL_VERSION, type ModelSourceConfig, type OutputTarget, type WorkerConfig } from '../worker/protocol.js';
 import { SwiftSRError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import { packageModelUrls } from './packageModels.js';
-import { mainThreadMedia, type FrameOutputPath, type WorkerSupport } from './support.js';
+import { mainThreadMedia, type FrameOutputPath } from './support.js';
 
-/** Starting the receiver's worker: the script, its hello, and what init carries (output target, config). */
-
-export function createReceiverWorker(o: ResolvedOptions): Worker {
-  return o.workerUrl !== null
-    ? new Worker(o.workerUrl, { type: 'module', name: 'swiftsr' })
-    : new Worker(new URL('../worker/sr.worker.js', import.meta.url), { type: 'module', name: 'swiftsr' });
-}
-
-/** What the worker can do with tracks, from its first message; rejects if the script fails to load (it never says hello). */
-export function workerHello(worker: Worker): Promise<WorkerSupport> {
-  return new Promise((resolve, reject) => {
-    const onHello = (e: MessageEvent<unknown>): void => {
-      const m = e.data as WorkerToMain;
-      if (!isWorkerToMain(m) || m.type !== 'hello') return;
-      worker.removeEventListener('message', onHello);
-      resolve({ trackProcessor: m.workerHasTrackProcessor, trackGenerator: m.workerHasTrackGenerator });
-    };
-    worker.addEventListener('message', onHello);
-    worker.addEventListener('error', (e: ErrorEvent) => reject(new SwiftSRError('worker-failed', `the SwiftSR worker failed to start: ${e.message}`)), { once: true });
-  });
-}
+/** What the receiver's worker gets at init: the output target and the config. */
 
 /** The options' size, else the canvas's (read before it moves to the worker), else 1080p. */
 export function outputSize(o: ResolvedOptions): { width: number; height: number } {

@@ -2,7 +2,7 @@
  * The sender worker's messages (the only module both sides of its boundary import). One union per
  * direction; errors cross as `{name, code, message}` (src/worker/protocol.ts's SerializedError).
  */
-import type { SerializedError, TransferredTrack } from '../worker/protocol.js';
+import { messageGuard, type DisposedReply, type DisposeRequest, type ErrorReply, type LeakReport, type TransferredTrack } from '../worker/protocol.js';
 
 export const SENDER_PROTOCOL_VERSION = 1;
 
@@ -71,10 +71,8 @@ export interface SenderStats {
   readonly numTensors: number;
 }
 
-export interface SenderLeakReport {
-  readonly numTensors: number;
-  readonly openFrames: number;
-}
+/** What the worker still held when it was disposed (0/0 unless something leaked): the receiver's report. */
+export type SenderLeakReport = LeakReport;
 
 export type SenderToWorker =
   | { readonly type: 'init'; readonly config: SenderWorkerConfig }
@@ -82,7 +80,7 @@ export type SenderToWorker =
   | { readonly type: 'attach'; readonly sourceId: number; readonly input: { readonly kind: 'stream'; readonly readable: ReadableStream<VideoFrame> } | { readonly kind: 'track'; readonly track: TransferredTrack } }
   | { readonly type: 'send-parameters'; readonly params: SendParameters }
   | { readonly type: 'pause'; readonly reason: PauseReason | null }
-  | { readonly type: 'dispose' };
+  | DisposeRequest;
 
 export type SenderFromWorker =
   | { readonly type: 'hello'; readonly workerHasTrackProcessor: boolean }
@@ -91,25 +89,9 @@ export type SenderFromWorker =
   | { readonly type: 'update'; readonly seq: number; readonly message: ArrayBuffer; readonly gainDb: number; readonly encoding: SenderEncoding; readonly variant: string }
   | { readonly type: 'stats'; readonly stats: SenderStats }
   | { readonly type: 'source-ended'; readonly sourceId: number }
-  | { readonly type: 'error'; readonly error: SerializedError; readonly fatal: boolean }
-  | { readonly type: 'disposed'; readonly leaks: SenderLeakReport };
+  | ErrorReply
+  | DisposedReply;
 
-const TO_WORKER: ReadonlySet<string> = new Set(['init', 'attach', 'send-parameters', 'pause', 'dispose']);
-const FROM_WORKER: ReadonlySet<string> = new Set(['hello', 'adapting', 'update', 'stats', 'source-ended', 'error', 'disposed']);
+export const isSenderToWorker = messageGuard<SenderToWorker>({ init: true, attach: true, 'send-parameters': true, pause: true, dispose: true });
 
-function typeOf(data: unknown): string | null {
-  if (typeof data !== 'object' || data === null) return null;
-  const t = (data as { type?: unknown }).type;
-  return typeof t === 'string' ? t : null;
-}
-
-/** Guards the discriminant only: both ends are built from this file. */
-export function isSenderToWorker(data: unknown): data is SenderToWorker {
-  const t = typeOf(data);
-  return t !== null && TO_WORKER.has(t);
-}
-
-export function isSenderFromWorker(data: unknown): data is SenderFromWorker {
-  const t = typeOf(data);
-  return t !== null && FROM_WORKER.has(t);
-}
+export const isSenderFromWorker = messageGuard<SenderFromWorker>({ hello: true, adapting: true, update: true, stats: true, 'source-ended': true, error: true, disposed: true });

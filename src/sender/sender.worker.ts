@@ -1,6 +1,7 @@
 /// <reference lib="webworker" />
 import { redirectingFetch } from '../worker/fileUrls.js';
-import { assertNever, serializeError } from '../worker/protocol.js';
+import { dispatcher } from '../worker/dispatch.js';
+import { assertNever, type DisposeRequest } from '../worker/protocol.js';
 import { isSenderToWorker, SENDER_PROTOCOL_VERSION, type SenderFromWorker, type SenderToWorker } from './protocol.js';
 import { SenderSession } from './SenderSession.js';
 
@@ -22,7 +23,7 @@ function requireSession(): SenderSession {
   return session;
 }
 
-function handle(msg: SenderToWorker): void {
+function handle(msg: Exclude<SenderToWorker, DisposeRequest>): void {
   switch (msg.type) {
     case 'init': {
       const { config } = msg;
@@ -47,27 +48,17 @@ function handle(msg: SenderToWorker): void {
     case 'pause':
       requireSession().pause(msg.reason);
       return;
-    case 'dispose': {
-      const s = session;
-      session = null;
-      void (s?.dispose() ?? Promise.resolve({ numTensors: 0, openFrames: 0 })).then((leaks) => {
-        post({ type: 'disposed', leaks });
-        scope.close();
-      });
-      return;
-    }
     default:
       assertNever(msg);
   }
 }
 
-scope.addEventListener('message', (event: MessageEvent<unknown>) => {
-  if (!isSenderToWorker(event.data)) return;
-  try {
-    handle(event.data);
-  } catch (error) {
-    post({ type: 'error', error: serializeError(error), fatal: event.data.type === 'init' || event.data.type === 'attach' });
-  }
-});
+function takeSession(): typeof session {
+  const s = session;
+  session = null;
+  return s;
+}
+
+scope.addEventListener('message', dispatcher({ isMessage: isSenderToWorker, handle, post, fatal: (m) => m.type === 'init' || m.type === 'attach', takeSession, close: () => scope.close() }));
 
 post({ type: 'hello', workerHasTrackProcessor: scope.MediaStreamTrackProcessor !== undefined });

@@ -92,7 +92,7 @@ export type MainToWorker =
   | { readonly type: 'simulate-gpu-loss' }
   /** One binary message from an update channel (transferred; the worker judges it, see ModelUpdates). */
   | { readonly type: 'model-update'; readonly data: ArrayBuffer }
-  | { readonly type: 'dispose' };
+  | DisposeRequest;
 
 export type TimingSource = 'timestamp-query' | 'submitted-work-done' | 'wall';
 
@@ -155,34 +155,50 @@ export type WorkerToMain =
   | { readonly type: 'tierchange'; readonly from: string; readonly to: string; readonly reason: 'too-slow' | 'headroom' }
   | { readonly type: 'scalechange'; readonly from: ModelScale | null; readonly to: ModelScale | null; readonly inputWidth: number; readonly inputHeight: number; readonly model: string | null }
   | { readonly type: 'source-ended'; readonly sourceId: number }
-  | { readonly type: 'error'; readonly error: SerializedError; readonly fatal: boolean }
+  | ErrorReply
   /** A model update started painting `model` (generation = its sequence number; `variant` pairs it with its update info). */
   | { readonly type: 'modelupdate'; readonly model: string; readonly variant: string; readonly scale: ModelScale; readonly generation: number; readonly bytes: number }
   /** Adapted weights failed on this backend: `model` paints its shipped weights again. */
   | { readonly type: 'modelrevert'; readonly model: string; readonly reason: string }
   /** One update message refused; the SDK coalesces these into 'error' events. `reason` is the ModelUpdateError code. */
   | { readonly type: 'update-rejected'; readonly reason: string; readonly detail: string }
-  | { readonly type: 'disposed'; readonly leaks: LeakReport };
+  | DisposedReply;
 
-const MAIN_TYPES: ReadonlySet<string> = new Set(['init', 'attach', 'frame', 'detach', 'set-enabled', 'simulate-gpu-loss', 'model-update', 'dispose']);
-const WORKER_TYPES: ReadonlySet<string> = new Set(['hello', 'output-track', 'first-frame', 'stats', 'fallback', 'tierchange', 'scalechange', 'source-ended', 'error', 'modelupdate', 'modelrevert', 'update-rejected', 'disposed']);
-
-function typeOf(data: unknown): string | null {
-  if (typeof data !== 'object' || data === null) return null;
-  const t = (data as { type?: unknown }).type;
-  return typeof t === 'string' ? t : null;
+/** Both workers (receiver, sender) answer 'dispose' with 'disposed' and report thrown errors as 'error'. */
+export interface DisposeRequest {
+  readonly type: 'dispose';
+}
+export interface DisposedReply {
+  readonly type: 'disposed';
+  readonly leaks: LeakReport;
+}
+export interface ErrorReply {
+  readonly type: 'error';
+  readonly error: SerializedError;
+  /** The message that threw cannot go on (init, attach): the SDK rejects what waits on it. */
+  readonly fatal: boolean;
 }
 
-/** Guards only the discriminant: both ends are built from this file, so the payload shapes match. */
-export function isMainToWorker(data: unknown): data is MainToWorker {
-  const t = typeOf(data);
-  return t !== null && MAIN_TYPES.has(t);
+/**
+ * A guard for one direction of a worker protocol. It checks the discriminant only: both ends are built from
+ * the same protocol file, so the payload shapes match. `types` must name every variant (a Record over the
+ * union's `type`), so a message added to the union and forgotten here is a type error.
+ */
+export function messageGuard<T extends { readonly type: string }>(types: Readonly<Record<T['type'], true>>): (data: unknown) => data is T {
+  const known: ReadonlySet<string> = new Set(Object.keys(types));
+  return (data: unknown): data is T => {
+    if (typeof data !== 'object' || data === null) return false;
+    const t = (data as { type?: unknown }).type;
+    return typeof t === 'string' && known.has(t);
+  };
 }
 
-export function isWorkerToMain(data: unknown): data is WorkerToMain {
-  const t = typeOf(data);
-  return t !== null && WORKER_TYPES.has(t);
-}
+export const isMainToWorker = messageGuard<MainToWorker>({ init: true, attach: true, frame: true, detach: true, 'set-enabled': true, 'simulate-gpu-loss': true, 'model-update': true, dispose: true });
+
+export const isWorkerToMain = messageGuard<WorkerToMain>({
+  hello: true, 'output-track': true, 'first-frame': true, stats: true, fallback: true, tierchange: true, scalechange: true,
+  'source-ended': true, error: true, modelupdate: true, modelrevert: true, 'update-rejected': true, disposed: true,
+});
 
 /** Flattens anything thrown into the wire form; `code` survives when the thrower set one. */
 export function serializeError(error: unknown, fallbackCode = 'internal'): SerializedError {

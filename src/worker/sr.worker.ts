@@ -1,7 +1,8 @@
 /// <reference lib="webworker" />
 import { browserPlatform } from './browserPlatform.js';
 import { redirectingFetch } from './fileUrls.js';
-import { assertNever, isMainToWorker, PROTOCOL_VERSION, serializeError, type MainToWorker, type WorkerToMain } from './protocol.js';
+import { dispatcher } from './dispatch.js';
+import { assertNever, isMainToWorker, PROTOCOL_VERSION, type DisposeRequest, type MainToWorker, type WorkerToMain } from './protocol.js';
 import { CanvasSink, WritableSink } from './sinks.js';
 import { WorkerSession } from './WorkerSession.js';
 
@@ -21,7 +22,7 @@ function post(message: WorkerToMain, transfer: Transferable[] = []): void {
   scope.postMessage(message, transfer);
 }
 
-function handle(msg: MainToWorker): void {
+function handle(msg: Exclude<MainToWorker, DisposeRequest>): void {
   switch (msg.type) {
     case 'init': {
       if (msg.config.protocolVersion !== PROTOCOL_VERSION) throw new Error(`protocol ${msg.config.protocolVersion} != worker ${PROTOCOL_VERSION}`);
@@ -70,15 +71,6 @@ function handle(msg: MainToWorker): void {
     case 'model-update':
       session?.receiveModelUpdate(msg.data);
       return;
-    case 'dispose': {
-      const s = session;
-      session = null;
-      void (s?.dispose() ?? Promise.resolve({ numTensors: 0, openFrames: 0 })).then((leaks) => {
-        post({ type: 'disposed', leaks });
-        scope.close();
-      });
-      return;
-    }
     default:
       assertNever(msg);
   }
@@ -89,13 +81,12 @@ function requireSession(): WorkerSession<VideoFrame, OffscreenCanvas> {
   return session;
 }
 
-scope.addEventListener('message', (event: MessageEvent<unknown>) => {
-  if (!isMainToWorker(event.data)) return;
-  try {
-    handle(event.data);
-  } catch (error) {
-    post({ type: 'error', error: serializeError(error), fatal: event.data.type === 'init' });
-  }
-});
+function takeSession(): typeof session {
+  const s = session;
+  session = null;
+  return s;
+}
+
+scope.addEventListener('message', dispatcher({ isMessage: isMainToWorker, handle, post, fatal: (m) => m.type === 'init', takeSession, close: () => scope.close() }));
 
 post({ type: 'hello', workerHasTrackProcessor: scope.MediaStreamTrackProcessor !== undefined, workerHasTrackGenerator: scope.VideoTrackGenerator !== undefined });
