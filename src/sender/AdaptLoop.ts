@@ -9,6 +9,7 @@ import { seededRandom } from '../model/initGeneratorWeights.js';
 import type { GeneratorWeights } from '../model/types.js';
 import type { SenderStats } from './protocol.js';
 import type { SamplePool } from './SamplePool.js';
+import { nextSequence } from './sequence.js';
 import { Waker } from './Waker.js';
 
 export interface AdaptLoopOptions {
@@ -21,6 +22,8 @@ export interface AdaptLoopOptions {
   /** Steps between two validations (and publish decisions). Default 8. */
   readonly validateEverySteps?: number;
   readonly seed?: number;
+  /** The wall clock (ms since 1970) update sequence numbers follow (sequence.ts). Default Date.now. */
+  readonly clock?: () => number;
   /** A step or validation threw (e.g. the GPU device was lost): training stops; the published weights stand. */
   readonly onError?: (error: unknown) => void;
 }
@@ -83,6 +86,8 @@ export class AdaptLoop {
   /** Start of the step in flight (counted as busy so far), null between steps. */
   #stepStart: number | null = null;
   #gainDb: number | null = null;
+  /** Sequence number of the last published update; 0: none yet. */
+  #seq = 0;
   #paused = true;
   #stopped = false;
   #running: Promise<void> | null = null;
@@ -137,7 +142,7 @@ export class AdaptLoop {
       steps: this.#steps,
       trainMsPerSecond: Math.round((1000 * this.#busyMs(now)) / Math.min(DUTY_WINDOW_MS, since)),
       validationGainDb: this.#gainDb,
-      generation: this.#policy.published,
+      generation: this.#seq,
       updateBytes: this.#policy.publishedBytes,
       updateBitrateBps: Math.round((this.#policy.publishedBytes * 8 * 1000) / since),
     };
@@ -196,7 +201,7 @@ export class AdaptLoop {
     const bytes = updateBytes(this.#base, this.#opts.encoding);
     const now = performance.now();
     if (!this.#policy.decide(current, publishedPsnr, bytes, now).publish) return;
-    const seq = this.#policy.published + 1;
+    const seq = nextSequence(this.#seq, this.#opts.clock?.() ?? Date.now());
     const message = encodeModelUpdate(this.#base, await this.#tuner.values(), seq, { encoding: this.#opts.encoding }) as Uint8Array<ArrayBuffer>;
     const decoded = valuesToWeights(this.#base, decodeModelUpdate(message, this.#base).values);
     const sent = await psnrY(this.#base, decoded, held);
@@ -205,6 +210,7 @@ export class AdaptLoop {
       return;
     }
     this.#policy.commit(sent, message.length, now);
+    this.#seq = seq;
     tf.dispose([...(this.#published?.values() ?? [])]);
     this.#published = decoded;
     const gainDb = Math.max(-20, Math.min(20, sent - basePsnr));

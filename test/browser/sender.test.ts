@@ -5,6 +5,7 @@ import { decodeModelUpdate, updateBytes } from '../../src/adapt/modelUpdate.js';
 import { tinyValues } from '../../src/adapt/testSupport.js';
 import { createUpdateBase, type UpdateBase } from '../../src/adapt/updateBase.js';
 import { parseUpdateInfo } from '../../src/sdk/updateChannel.js';
+import { clockSequence } from '../../src/sender/sequence.js';
 import { ensurePagesBuilt } from './buildPages.js';
 import { launchChromium, type LaunchedBrowser } from './chromium.js';
 import { prepareModels, waitFor, type ModelDir } from './fixtures.js';
@@ -96,6 +97,7 @@ describe('SwiftSRSender (SwiftShader)', () => {
   }, 120_000);
 
   it('adapts to the camera, publishes valid updates with a held-back gain under the byte cap, pauses and resumes, disposes clean', async () => {
+    const startedAt = Date.now();
     const { attachMs } = await call('start', {
       width: 192,
       height: 128,
@@ -125,7 +127,7 @@ describe('SwiftSRSender (SwiftShader)', () => {
 
     s = await waitFor('two published updates, in the stats too', async () => {
       const now = await state();
-      return now.updates.length >= 2 && (now.stats?.['generation'] as number) >= now.updates.length ? now : null;
+      return now.updates.length >= 2 && now.stats?.['generation'] === now.updates.at(-1)?.seq ? now : null;
     }, 240_000);
     const st = s.stats as Record<string, number | string | null>;
     mark(`after ${((s.now - s.t0) / 1000).toFixed(1)} s: ${JSON.stringify(st)}`);
@@ -148,7 +150,12 @@ describe('SwiftSRSender (SwiftShader)', () => {
       expect(info).toEqual({ seq: decoded.seq, gainDb: event?.gainDb, variant: 'tiny' });
       expect(info!.gainDb).toBeGreaterThan(0);
     }
-    expect(s.updates.map((u) => u.seq)).toEqual(s.updates.map((_, i) => i + 1));
+    // Sequence numbers follow the wall clock (src/sender/sequence.ts), so a reloaded sender starts above its predecessor.
+    const seqs = s.updates.map((u) => u.seq);
+    expect(seqs[0]).toBeGreaterThanOrEqual(clockSequence(startedAt));
+    expect(seqs.at(-1)).toBeLessThanOrEqual(clockSequence(Date.now()));
+    for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBeGreaterThan(seqs[i - 1]!);
+    expect(st['generation']).toBe(seqs.at(-1));
     expect(st['validationGainDb']).toBeGreaterThan(0);
 
     // The byte cap: what the channel got never exceeds the share of the video bits since attach() began.
@@ -164,7 +171,7 @@ describe('SwiftSRSender (SwiftShader)', () => {
       return (now.channels['late'] ?? []).length >= 2 ? now : null;
     });
     const lateInfo = parseUpdateInfo(late.channels['late']![1]!.text);
-    expect(lateInfo?.seq).toBeGreaterThanOrEqual(s.updates.length);
+    expect(lateInfo?.seq).toBeGreaterThanOrEqual(seqs.at(-1)!);
 
     // Paused by the app, then by a hidden tab: no steps while paused.
     for (const [pause, resume, reason] of [[() => call('pause'), () => call('resume'), 'app'], [() => call('setHidden', true), () => call('setHidden', false), 'hidden']] as const) {
