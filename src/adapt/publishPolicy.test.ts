@@ -41,6 +41,17 @@ describe('PublishPolicy', () => {
     expect(p.published).toBe(1);
   });
 
+  it('never publishes weights that do not beat the base on the current frames, even when they beat the published ones there', () => {
+    const p = new PublishPolicy(0, { maxUpdateShare: 0.05, minGainDb: 0.05 });
+    p.setVideoBitrate(1_000_000, 0);
+    // The held-back frames moved on: the published update now scores 0.2 dB under the base (30.0).
+    expect(p.decide(29.9, 29.8, 100, 60_000, 30)).toEqual({ publish: false, reason: 'no-gain', waitMs: 0 });
+    expect(p.decide(30.04, 29.8, 100, 60_000, 30)).toMatchObject({ publish: false, reason: 'no-gain' });
+    expect(p.decide(30.05, 29.8, 100, 60_000, 30)).toEqual({ publish: true });
+    // Published weights above the base stay the reference.
+    expect(p.decide(30.3, 30.28, 100, 60_000, 30)).toMatchObject({ publish: false, reason: 'no-gain' });
+  });
+
   it('never lets the bytes published exceed maxUpdateShare of the video bits since it started, whatever the gains', () => {
     const share = 0.05;
     const bps = 300_000;

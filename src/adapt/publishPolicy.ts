@@ -124,11 +124,15 @@ export class PublishPolicy {
   }
 
   /**
-   * `candidatePsnr` and `publishedPsnr` are measured on the same held-back frames now (the set moves with
-   * the call, so an old figure is not comparable); `publishedPsnr` is the base's while nothing was published.
+   * `candidatePsnr`, `publishedPsnr` and `basePsnr` are measured on the same held-back frames now (the set
+   * moves with the call, so an old figure is not comparable); `publishedPsnr` is the base's while nothing
+   * was published. The candidate must beat the better of the published and the base by minGainDb: on
+   * frames where the published weights fell below the base, "better than the published" can still be worse
+   * than the static model, and an update must never make a receiver worse than not adapting at all.
    */
-  decide(candidatePsnr: number, publishedPsnr: number, bytes: number, nowMs: number): PublishVerdict {
-    if (!Number.isFinite(candidatePsnr) || candidatePsnr - publishedPsnr < this.minGainDb) return { publish: false, reason: 'no-gain', waitMs: 0 };
+  decide(candidatePsnr: number, publishedPsnr: number, bytes: number, nowMs: number, basePsnr = Number.NEGATIVE_INFINITY): PublishVerdict {
+    const reference = Math.max(publishedPsnr, basePsnr);
+    if (!Number.isFinite(candidatePsnr) || candidatePsnr - reference < this.minGainDb) return { publish: false, reason: 'no-gain', waitMs: 0 };
     this.#bucket.ensureCapacity(bytes);
     const waitMs = this.#bucket.waitMs(bytes, nowMs);
     if (waitMs > 0) return { publish: false, reason: 'budget', waitMs };

@@ -38,7 +38,7 @@ export interface PublishedUpdate {
 }
 
 /** The SenderStats fields the loop owns. */
-export type AdaptLoopStats = Pick<SenderStats, 'steps' | 'trainMsPerSecond' | 'validationGainDb' | 'generation' | 'updateBytes' | 'updateBitrateBps'>;
+export type AdaptLoopStats = Pick<SenderStats, 'steps' | 'trainMsPerSecond' | 'validationGainDb' | 'publishedGainDb' | 'generation' | 'updateBytes' | 'updateBitrateBps'>;
 
 /** The window over which trainMsPerSecond is measured. */
 const DUTY_WINDOW_MS = 5000;
@@ -63,9 +63,11 @@ async function psnrY(base: UpdateBase, weights: GeneratorWeights, b: TrainingBat
  * Fine-tunes within a compute budget and publishes when it pays: each step is timed and followed by a
  * sleep of (1000 / budgetMsPerSecond - 1) times its length, so training takes at most that share of the
  * GPU (validation included). Every `validateEverySteps` steps the held-back frames are scored with the
- * base, the published and the current weights; when the current ones beat the published by minGainDb,
- * their update is encoded, decoded again (receivers run the quantised weights, so those are what is
- * scored) and sent if it still beats them and the PublishPolicy's byte budget allows.
+ * base, the published and the current weights; when the current ones beat both the base and the published
+ * by minGainDb, their update is encoded, decoded again (receivers run the quantised weights, so those are
+ * what is scored) and sent if it still beats both and the PublishPolicy's byte budget allows. The held-back
+ * frames move with the call: published weights that now score below the base show as a negative
+ * publishedGainDb, and only weights that beat the base again replace them.
  */
 export class AdaptLoop {
   readonly #base: UpdateBase;
@@ -86,6 +88,8 @@ export class AdaptLoop {
   /** Start of the step in flight (counted as busy so far), null between steps. */
   #stepStart: number | null = null;
   #gainDb: number | null = null;
+  /** The published weights' gain over the base on the latest held-back frames; null before a publish. */
+  #publishedGainDb: number | null = null;
   /** Sequence number of the last published update; 0: none yet. */
   #seq = 0;
   #paused = true;
@@ -156,6 +160,7 @@ export class AdaptLoop {
     await this.#running;
     this.#tuner.dispose();
     tf.dispose([...this.#baseWeights.values(), ...(this.#published?.values() ?? [])]);
+      publishedGainDb: this.#publishedGainDb,
   }
 
   #busyMs(now: number): number {
@@ -200,12 +205,13 @@ export class AdaptLoop {
     const publishedPsnr = this.#published === null ? basePsnr : await psnrY(this.#base, this.#published, held);
     const bytes = updateBytes(this.#base, this.#opts.encoding);
     const now = performance.now();
-    if (!this.#policy.decide(current, publishedPsnr, bytes, now).publish) return;
+    // Against the better of the base and the published: both are what receivers may run on these frames.
+    if (!this.#policy.decide(current, publishedPsnr, bytes, now, basePsnr).publish) return;
     const seq = nextSequence(this.#seq, this.#opts.clock?.() ?? Date.now());
     const message = encodeModelUpdate(this.#base, await this.#tuner.values(), seq, { encoding: this.#opts.encoding }) as Uint8Array<ArrayBuffer>;
     const decoded = valuesToWeights(this.#base, decodeModelUpdate(message, this.#base).values);
     const sent = await psnrY(this.#base, decoded, held);
-    if (!this.#policy.decide(sent, publishedPsnr, bytes, now).publish) {
+    if (!this.#policy.decide(sent, publishedPsnr, bytes, now, basePsnr).publish) {
       tf.dispose([...decoded.values()]);
       return;
     }
@@ -217,3 +223,5 @@ export class AdaptLoop {
     this.#onPublish({ seq, message, gainDb, encoding: this.#opts.encoding, variant: this.#base.variant });
   }
 }
+    if (this.#published !== null) this.#publishedGainDb = publishedPsnr - basePsnr;
+    this.#publishedGainDb = sent - basePsnr;

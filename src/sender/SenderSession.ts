@@ -173,6 +173,7 @@ export class SenderSession {
   }
 
   #postStats(): void {
+      publishedGainDb: s?.publishedGainDb ?? null,
     if (!this.#disposed) this.#post({ type: 'stats', stats: this.stats() });
   }
 

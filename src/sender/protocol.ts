@@ -67,6 +67,12 @@ export interface SenderStats {
   readonly updateBytes: number;
   /** updateBytes × 8 over the seconds since adapting started: stays under maxUpdateShare × video bitrate. */
   readonly updateBitrateBps: number;
+  /**
+   * The same for the last published weights (what receivers run), on the latest held-back frames; null
+   * before the first publish. Negative when the call moved on and the update now does worse than the base:
+   * nothing is published until weights beat the base again.
+   */
+  readonly publishedGainDb: number | null;
   readonly pausedReason: PauseReason | null;
   readonly numTensors: number;
 }
