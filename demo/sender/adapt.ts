@@ -32,6 +32,8 @@ export class AdaptController {
   private readonly channels = new Map<string, RTCDataChannel>();
   private readonly detachers = new Map<string, () => void>();
   stats: SenderAdaptView | null = null;
+  /** Sequence number of the last update (0: none): it names the weights receivers paint with. */
+  lastSeq = 0;
   /** 'update' events since the switch went on. */
   updates = 0;
 
@@ -45,12 +47,15 @@ export class AdaptController {
   async start(track: MediaStreamTrack, options: Partial<SenderOptions>): Promise<void> {
     if (this.sender !== undefined) return;
     const sender = new SwiftSRSender(options);
+    this.lastSeq = 0;
     this.sender = sender;
     this.updates = 0;
+      if (this.sender !== sender) return;
     sender.on('stats', (s) => { if (this.sender === sender) this.stats = s; });
     sender.on('update', (u) => {
       this.updates += 1;
-      this.log(`update ${u.seq}: ${u.bytes} B ${u.encoding} of ${u.variant}, held-back gain ${u.gainDb.toFixed(2)} dB`);
+      this.lastSeq = u.seq;
+      this.log(`update ${this.updates} (seq ${u.seq}): ${u.bytes} B ${u.encoding} of ${u.variant}, held-back gain ${u.gainDb.toFixed(2)} dB`);
     });
     sender.on('error', (e) => this.onError(e));
     for (const [id, ch] of this.channels) this.detachers.set(id, sender.addChannel(ch));
@@ -100,9 +105,9 @@ export class AdaptController {
     if (pending !== undefined) sender.attach(pending.track).then(() => pending.attached(), (error: unknown) => pending.attached(error instanceof Error ? error : new Error(String(error))));
   }
 
-  /** Test hook: freeze the published generation while receivers are scored. */
-  pause(): void {
-    this.sender?.pause();
+  /** Test hook: freeze the published generation while receivers are scored; resolves once the sender confirmed it (nothing more is published). */
+  async pause(): Promise<void> {
+    await this.sender?.pause();
   }
 
   resume(): void {

@@ -56,6 +56,7 @@ const state = { phase: 'idle' as string, error: null as string | null, links: ne
   adapt: {
     get stats() { return adapt.stats; },
     get updates() { return adapt.updates; },
+    get lastSeq() { return adapt.lastSeq; },
     pause: () => adapt.pause(),
     resume: () => adapt.resume(),
   },

@@ -3,7 +3,8 @@ import { deserializeError, InvalidStateError, SwiftSRError } from './errors.js';
 import { packageModelUrls } from './packageModels.js';
 import type { SenderEventMap } from './senderEvents.js';
 import { checkSendParameters, resolveSenderOptions, type ResolvedSenderOptions, type SenderOptions } from './senderOptions.js';
-import { watchRtpSender } from './sendStats.js';
+import { PauseRequests } from './senderPause.js';
+import { provisionalFromRtpSender, watchRtpSender } from './sendStats.js';
 import { detectMainThread, mainThreadMedia } from './support.js';
 import { encodeUpdateInfo, type UpdateChannelLike } from './updateChannel.js';
 import { UpdateFanout } from './UpdateFanout.js';
@@ -38,6 +39,9 @@ export class SwiftSRSender extends WorkerBackedEmitter<SenderEventMap, SenderSta
   #hidden = false;
   #cpuLimited = false;
   #reason: PauseReason | null = null;
+  readonly #pauses = new PauseRequests();
+  /** Set once 'init' is posted: pause requests before it are sent with it. */
+  #initialised = false;
   #stats: SenderStats | null = null;
   readonly #fanout = new UpdateFanout();
   readonly #onVisibility = (): void => {
@@ -111,11 +115,17 @@ export class SwiftSRSender extends WorkerBackedEmitter<SenderEventMap, SenderSta
     return this.#fanout.add(channel);
   }
 
-  pause(): void {
+  /**
+   * Stops training, sampling and publishing until resume(). Resolves once the worker confirms it: the
+   * step in flight has ended (an update it made was emitted and sent before this resolves) and nothing
+   * more is published until resume(); `state` turns 'paused' at that moment. At once when not started.
+   */
+  pause(): Promise<void> {
     this.assertAlive('pause');
     this.#appPaused = true;
     this.#updatePause();
   }
+    return this.#pauses.settled();
 
   resume(): void {
     this.assertAlive('resume');
@@ -127,6 +137,7 @@ export class SwiftSRSender extends WorkerBackedEmitter<SenderEventMap, SenderSta
   dispose(): Promise<SenderLeakReport> {
     const teardown = (): void => {
       this.#stopSource(new InvalidStateError('the sender was disposed'));
+      this.#pauses.release();
       this.#fanout.close();
       if (typeof document !== 'undefined') document.removeEventListener('visibilitychange', this.#onVisibility);
     };
@@ -140,15 +151,16 @@ export class SwiftSRSender extends WorkerBackedEmitter<SenderEventMap, SenderSta
   #applyParams(params: SendParameters): void {
     this.#params = params;
     this.#fanout.setRate((this.options.maxUpdateShare * params.bitrateBps) / 8);
-    this.#post({ type: 'send-parameters', params });
+    // Before 'init' the worker has no session: #startWorker sends them right after it.
+    if (this.#initialised) this.#post({ type: 'send-parameters', params });
   }
 
   #updatePause(): void {
+  /** Sends a pause request when the reason changed; the state follows the worker's 'paused' answer. */
     const reason: PauseReason | null = this.#appPaused ? 'app' : this.#hidden ? 'hidden' : this.#cpuLimited ? 'cpu-limited' : null;
-    if (reason === this.#reason) return;
+    if (reason === this.#reason || !this.#initialised) return;
     this.#reason = reason;
-    this.#post({ type: 'pause', reason });
-    if (this.state === 'adapting' || this.state === 'paused') this.setState(reason === null ? 'adapting' : 'paused');
+    this.#post({ type: 'pause', reason, id: this.#pauses.next() });
   }
 
   #pollRtpSender(rtpSender: RTCRtpSender): void {
@@ -187,6 +199,8 @@ export class SwiftSRSender extends WorkerBackedEmitter<SenderEventMap, SenderSta
       onMessage: (m) => this.#onMessage(m),
       onFailed: (error) => {
         this.#stopSource(error);
+        // A dead worker publishes nothing more: pause() callers need not wait.
+        this.#pauses.release();
         this.emit('error', error);
       },
     });
@@ -194,6 +208,7 @@ export class SwiftSRSender extends WorkerBackedEmitter<SenderEventMap, SenderSta
     const { workerHasTrackProcessor: workerHasProcessor } = await host.hello;
     this.#post({ type: 'init', config: this.#workerConfig() });
     if (this.#params !== null) this.#post({ type: 'send-parameters', params: this.#params });
+    this.#initialised = true;
     document.addEventListener('visibilitychange', this.#onVisibility);
     this.#hidden = document.visibilityState === 'hidden';
     this.#reason = null;
@@ -239,6 +254,9 @@ export class SwiftSRSender extends WorkerBackedEmitter<SenderEventMap, SenderSta
         return;
       }
       case 'stats':
+      case 'paused':
+        if (this.#pauses.confirm(m.id) && (this.state === 'adapting' || this.state === 'paused')) this.setState(this.#reason === null ? 'adapting' : 'paused');
+        return;
         this.#stats = { ...m.stats, state: this.state, pausedReason: this.#reason };
         this.emit('stats', this.#stats);
         return;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isSenderFromWorker, isSenderToWorker } from '../sender/protocol.js';
-import { pickOutbound, sendParametersFrom, watchRtpSender } from './sendStats.js';
+import { PauseRequests } from './senderPause.js';
+import { pickOutbound, provisionalFromRtpSender, sendParametersFrom, watchRtpSender } from './sendStats.js';
 import { checkSendParameters, resolveSenderOptions, SENDER_DEFAULTS } from './senderOptions.js';
 import { FANOUT_RETRY_MS, UpdateFanout } from './UpdateFanout.js';
 import type { UpdateChannelLike } from './updateChannel.js';
@@ -62,6 +63,47 @@ describe('send parameters from RTCRtpSender stats', () => {
     expect(sendParametersFrom(b, a)).toEqual({ width: 320, height: 180, bitrateBps: 300_000 });
     const t = pickOutbound([outbound({ frameWidth: 320, frameHeight: 180, targetBitrate: 250_000 })])!;
     expect(sendParametersFrom(t, null)).toEqual({ width: 320, height: 180, bitrateBps: 250_000 });
+  });
+});
+
+describe('pause confirmations', () => {
+  it('pause() waits for the worker to confirm its own request or a later one, in order; nothing pending resolves at once', async () => {
+    const p = new PauseRequests();
+    const log: string[] = [];
+    await p.settled();
+    const first = p.next();
+    const a = p.settled().then(() => log.push('a'));
+    await Promise.resolve();
+    expect(log).toEqual([]);
+    const second = p.next();
+    const b = p.settled().then(() => log.push('b'));
+    // The first confirmation is not the newest: the state must not follow it, and b still waits.
+    expect(p.confirm(first)).toBe(false);
+    await a;
+    expect(log).toEqual(['a']);
+    expect(p.confirm(second)).toBe(true);
+    await b;
+    expect(log).toEqual(['a', 'b']);
+    // A late or repeated confirmation changes nothing.
+    expect(p.confirm(first)).toBe(false);
+    p.next();
+    const c = p.settled().then(() => log.push('c'));
+    p.release();
+    await c;
+    expect(log).toEqual(['a', 'b', 'c']);
+    p.next();
+    await p.settled();
+  });
+});
+
+describe('provisional send size', () => {
+  it('is the track size over the first encoding\'s scaleResolutionDownBy (1 when unset); null without a track size', () => {
+    const rtp = (by?: number) => ({ getParameters: () => ({ encodings: by === undefined ? [{}] : [{ scaleResolutionDownBy: by }] }) });
+    expect(provisionalFromRtpSender(rtp(4), { width: 1280, height: 720 })).toEqual({ width: 320, height: 180 });
+    expect(provisionalFromRtpSender(rtp(), { width: 640, height: 360 })).toEqual({ width: 640, height: 360 });
+    expect(provisionalFromRtpSender(rtp(3), { width: 1280, height: 720 })).toEqual({ width: 426, height: 240 });
+    expect(provisionalFromRtpSender({ getParameters: () => ({}) }, { width: 640, height: 360 })).toEqual({ width: 640, height: 360 });
+    expect(provisionalFromRtpSender(rtp(2), {})).toBeNull();
   });
 });
 

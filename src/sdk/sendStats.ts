@@ -1,4 +1,4 @@
-import type { SendParameters } from '../sender/protocol.js';
+import type { ProvisionalSize, SendParameters } from '../sender/protocol.js';
 import { SwiftSRError } from './errors.js';
 
 /** The fields of an RTCStatsReport 'outbound-rtp' entry the sender reads. */
@@ -87,4 +87,19 @@ export function watchRtpSender(
     stopped = true;
     clearInterval(id);
   };
+}
+
+/**
+ * The send size to assume before `rtpSender`'s stats report one: the track's size over the first
+ * encoding's scaleResolutionDownBy (1 when unset). Null when the track does not say its size.
+ */
+export function provisionalFromRtpSender(
+  rtpSender: { getParameters(): { encodings?: readonly { scaleResolutionDownBy?: number }[] } },
+  settings: { width?: number; height?: number },
+): ProvisionalSize | null {
+  const { width, height } = settings;
+  if (width === undefined || height === undefined || !(width > 0) || !(height > 0)) return null;
+  const by = rtpSender.getParameters().encodings?.[0]?.scaleResolutionDownBy;
+  const downBy = by !== undefined && Number.isFinite(by) && by >= 1 ? by : 1;
+  return { width: Math.max(1, Math.floor(width / downBy)), height: Math.max(1, Math.floor(height / downBy)) };
 }

@@ -62,9 +62,9 @@ describe('AdaptLoop (wasm backend, shipped tiny)', () => {
       const { lr, hr } = sendPair(frame(t), { scale: 4, sendWidth: 24, sendHeight: 16 });
       pool.add(lr, hr, t + 1);
     }
-    loop.pause(false);
+    void loop.pause(false);
     for (let i = 0; i < 600 && published.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
-    loop.pause(true);
+    await loop.pause(true);
     const stats = loop.stats();
     const elapsed = (performance.now() - started) / 1000;
     await loop.dispose();
@@ -90,6 +90,42 @@ describe('AdaptLoop (wasm backend, shipped tiny)', () => {
     expect(stats.trainMsPerSecond).toBeGreaterThan(0);
   });
 
+  it('pause(true) resolves once the step in flight, its validation and publish included, is over; nothing steps or publishes after it until pause(false)', async () => {
+    const { values } = await tinyValues();
+    const base = await createUpdateBase('tiny', values);
+    const pool = new SamplePool({ scale: 4, crop: 12, cropsPerSample: 4, heldBack: 1, capacity: 4 });
+    for (let t = 0; t < 4; t++) {
+      const { lr, hr } = sendPair(frame(t), { scale: 4, sendWidth: 24, sendHeight: 16 });
+      pool.add(lr, hr, t + 1);
+    }
+    const published: PublishedUpdate[] = [];
+    const loop = await AdaptLoop.create(base, pool, { budgetMsPerSecond: 1000, batch: 4, learningRate: 2e-3, encoding: 'int8', maxUpdateShare: 1, minGainDb: 0, validateEverySteps: 1 }, (u) => {
+      published.push(u);
+    });
+    loop.setVideoBitrate(1e9);
+    await loop.pause(true);
+    // pause(false) starts the first step synchronously: it is in flight when pause(true) is called.
+    void loop.pause(false);
+    const paused = loop.pause(true);
+    expect(loop.stats().steps).toBe(0);
+    await paused;
+    const at = loop.stats();
+    expect(at.steps).toBe(1);
+    expect(at.validationGainDb).not.toBeNull();
+    expect(at.generation).toBe(published.at(-1)?.seq ?? 0);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(loop.stats().steps).toBe(1);
+    expect(published.length).toBe(at.generation === 0 ? 0 : 1);
+    void loop.pause(false);
+    for (let i = 0; i < 200 && loop.stats().steps < 3; i++) await new Promise((r) => setTimeout(r, 20));
+    await loop.pause(true);
+    const steps = loop.stats().steps;
+    expect(steps).toBeGreaterThanOrEqual(3);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(loop.stats().steps).toBe(steps);
+    await loop.dispose();
+  });
+
   it('sleeps (1000 / budget - 1) x each step: at 200 ms per second it trains at most about a fifth of the time', async () => {
     const { values } = await tinyValues();
     const base = await createUpdateBase('tiny', values);
@@ -99,9 +135,9 @@ describe('AdaptLoop (wasm backend, shipped tiny)', () => {
       pool.add(lr, hr, t + 1);
     }
     const loop = await AdaptLoop.create(base, pool, { budgetMsPerSecond: 200, batch: 4, learningRate: 1e-3, encoding: 'fp16', maxUpdateShare: 0.05, minGainDb: 0.05 }, () => undefined);
-    loop.pause(false);
+    void loop.pause(false);
     await new Promise((r) => setTimeout(r, 2500));
-    loop.pause(true);
+    await loop.pause(true);
     const s = loop.stats();
     await loop.dispose();
     expect(s.steps).toBeGreaterThan(0);

@@ -90,6 +90,9 @@ export class AdaptLoop {
   #gainDb: number | null = null;
   /** The published weights' gain over the base on the latest held-back frames; null before a publish. */
   #publishedGainDb: number | null = null;
+  /** pause(true) callers waiting for the step in flight to end. */
+  #settled: (() => void)[] = [];
+  #inStep = false;
   /** Sequence number of the last published update; 0: none yet. */
   #seq = 0;
   #paused = true;
@@ -122,16 +125,25 @@ export class AdaptLoop {
     this.#policy.setVideoBitrate(bps, performance.now());
   }
 
-  /** Starts (or resumes) stepping; pause(true) stops after the step in flight. */
-  pause(paused: boolean): void {
+  /**
+   * Starts (or resumes) stepping. pause(true) stops after the step in flight: it resolves once that step
+   * (and any publish it made, onPublish included) is over, so nothing is published after it resolves until
+   * pause(false). Resolves at once when no step is in flight.
+   */
+  pause(paused: boolean): Promise<void> {
     this.#paused = paused;
     if (!paused) {
-      this.#running ??= this.#loop().catch((e: unknown) => {
-        this.#stopped = true;
-        this.#opts.onError?.(e);
-      });
+      this.#running ??= this.#loop()
+        .catch((e: unknown) => {
+          this.#stopped = true;
+          this.#opts.onError?.(e);
+        })
+        .finally(() => this.#settle());
       this.#idle.wake();
+      return Promise.resolve();
     }
+    if (!this.#inStep) return Promise.resolve();
+    return new Promise((resolve) => this.#settled.push(resolve));
   }
 
   /** Wakes a loop that waits for training data. */
@@ -146,6 +158,7 @@ export class AdaptLoop {
       steps: this.#steps,
       trainMsPerSecond: Math.round((1000 * this.#busyMs(now)) / Math.min(DUTY_WINDOW_MS, since)),
       validationGainDb: this.#gainDb,
+      publishedGainDb: this.#publishedGainDb,
       generation: this.#seq,
       updateBytes: this.#policy.publishedBytes,
       updateBitrateBps: Math.round((this.#policy.publishedBytes * 8 * 1000) / since),
@@ -158,9 +171,14 @@ export class AdaptLoop {
     this.#idle.wake();
     this.#pace.wake();
     await this.#running;
+    this.#settle();
     this.#tuner.dispose();
     tf.dispose([...this.#baseWeights.values(), ...(this.#published?.values() ?? [])]);
-      publishedGainDb: this.#publishedGainDb,
+  }
+
+  #settle(): void {
+    this.#inStep = false;
+    for (const resolve of this.#settled.splice(0)) resolve();
   }
 
   #busyMs(now: number): number {
@@ -179,12 +197,14 @@ export class AdaptLoop {
       }
       const t0 = performance.now();
       this.#stepStart = t0;
+      this.#inStep = true;
       const loss = await this.#tuner.step(batch);
       if (!Number.isFinite(loss)) await this.#restart();
       this.#steps++;
       if (this.#steps % (this.#opts.validateEverySteps ?? 8) === 0) await this.#validate();
       const t1 = performance.now();
       this.#stepStart = null;
+      this.#settle();
       this.#busy.push([t0, t1]);
       await this.#pace.wait((t1 - t0) * (1000 / this.#opts.budgetMsPerSecond - 1));
     }
@@ -203,6 +223,7 @@ export class AdaptLoop {
     const current = await psnrY(this.#base, this.#tuner.weights, held);
     this.#gainDb = current - basePsnr;
     const publishedPsnr = this.#published === null ? basePsnr : await psnrY(this.#base, this.#published, held);
+    if (this.#published !== null) this.#publishedGainDb = publishedPsnr - basePsnr;
     const bytes = updateBytes(this.#base, this.#opts.encoding);
     const now = performance.now();
     // Against the better of the base and the published: both are what receivers may run on these frames.
@@ -220,8 +241,7 @@ export class AdaptLoop {
     tf.dispose([...(this.#published?.values() ?? [])]);
     this.#published = decoded;
     const gainDb = Math.max(-20, Math.min(20, sent - basePsnr));
+    this.#publishedGainDb = sent - basePsnr;
     this.#onPublish({ seq, message, gainDb, encoding: this.#opts.encoding, variant: this.#base.variant });
   }
 }
-    if (this.#published !== null) this.#publishedGainDb = publishedPsnr - basePsnr;
-    this.#publishedGainDb = sent - basePsnr;

@@ -85,9 +85,12 @@ export class SenderSession {
     this.#parts?.loop.setVideoBitrate(params.bitrateBps);
   }
 
-  pause(reason: PauseReason | null): void {
+  /** Applies pause request `id`, then answers 'paused' (after the step in flight when pausing: see the protocol). */
+  async pause(reason: PauseReason | null, id: number): Promise<void> {
     this.#pausedReason = reason;
-    this.#parts?.loop.pause(reason !== null || this.#announced !== this.#sourceId);
+    await this.#parts?.loop.pause(reason !== null || this.#announced !== this.#sourceId);
+    if (this.#disposed) return;
+    this.#post({ type: 'paused', id });
     this.#postStats();
   }
 
@@ -124,7 +127,7 @@ export class SenderSession {
     if (sourceId !== this.#sourceId || this.#disposed) return;
     // No camera, no new frames: stop spending the budget on the old ones (a new attach() starts again).
     this.#announced = -1;
-    parts.loop.pause(true);
+    void parts.loop.pause(true);
     this.#post({ type: 'source-ended', sourceId });
   }
 
@@ -135,7 +138,7 @@ export class SenderSession {
     if (this.#announced !== sourceId) {
       this.#announced = sourceId;
       this.#post({ type: 'adapting', sourceId, backend: parts.backend, variant: parts.base.variant });
-      parts.loop.pause(this.#pausedReason !== null);
+      void parts.loop.pause(this.#pausedReason !== null);
     }
     parts.loop.poke();
   }

@@ -73,6 +73,12 @@ export interface SenderStats {
    * nothing is published until weights beat the base again.
    */
   readonly publishedGainDb: number | null;
+  /** Sequence number of the last published update (0: none yet). */
+  readonly generation: number;
+  /** Bytes of every update published so far (what each channel gets). */
+  readonly updateBytes: number;
+  /** updateBytes × 8 over the seconds since adapting started: stays under maxUpdateShare × video bitrate. */
+  readonly updateBitrateBps: number;
   readonly pausedReason: PauseReason | null;
   readonly numTensors: number;
 }
@@ -83,9 +89,16 @@ export type SenderLeakReport = LeakReport;
 export type SenderToWorker =
   | { readonly type: 'init'; readonly config: SenderWorkerConfig }
   /** The camera frames: a transferred MediaStreamTrackProcessor readable, or the track (Safari: the processor exists in workers only). */
-  | { readonly type: 'attach'; readonly sourceId: number; readonly input: { readonly kind: 'stream'; readonly readable: ReadableStream<VideoFrame> } | { readonly kind: 'track'; readonly track: TransferredTrack } }
+  | {
+      readonly type: 'attach';
+      readonly sourceId: number;
+      readonly input: { readonly kind: 'stream'; readonly readable: ReadableStream<VideoFrame> } | { readonly kind: 'track'; readonly track: TransferredTrack };
+      /** The send size to train at until send-parameters arrive; null: camera / the model's scale. */
+      readonly provisional: ProvisionalSize | null;
+    }
   | { readonly type: 'send-parameters'; readonly params: SendParameters }
-  | { readonly type: 'pause'; readonly reason: PauseReason | null }
+  /** `id` rises with every request; the worker answers each with 'paused' once it is in effect. */
+  | { readonly type: 'pause'; readonly reason: PauseReason | null; readonly id: number }
   | DisposeRequest;
 
 export type SenderFromWorker =

@@ -1,7 +1,7 @@
 /// <reference lib="webworker" />
 import { redirectingFetch } from '../worker/fileUrls.js';
 import { dispatcher } from '../worker/dispatch.js';
-import { assertNever, type DisposeRequest } from '../worker/protocol.js';
+import { assertNever, serializeError, type DisposeRequest } from '../worker/protocol.js';
 import { isSenderToWorker, SENDER_PROTOCOL_VERSION, type SenderFromWorker, type SenderToWorker } from './protocol.js';
 import { SenderSession } from './SenderSession.js';
 
@@ -46,7 +46,9 @@ function handle(msg: Exclude<SenderToWorker, DisposeRequest>): void {
       requireSession().setParams(msg.params);
       return;
     case 'pause':
-      requireSession().pause(msg.reason);
+      void requireSession()
+        .pause(msg.reason, msg.id)
+        .catch((e: unknown) => post({ type: 'error', error: serializeError(e), fatal: false }));
       return;
     default:
       assertNever(msg);

@@ -173,23 +173,39 @@ describe('SwiftSRSender (SwiftShader)', () => {
     const lateInfo = parseUpdateInfo(late.channels['late']![1]!.text);
     expect(lateInfo?.seq).toBeGreaterThanOrEqual(seqs.at(-1)!);
 
-    // Paused by the app, then by a hidden tab: no steps while paused.
-    for (const [pause, resume, reason] of [[() => call('pause'), () => call('resume'), 'app'], [() => call('setHidden', true), () => call('setHidden', false), 'hidden']] as const) {
-      await pause();
-      await moreStats(6);
-      const frozen = await moreStats(1);
-      expect(frozen.state).toBe('paused');
-      expect(frozen.stats?.['pausedReason']).toBe(reason);
-      const again = await moreStats(4);
-      expect(again.stats?.['steps']).toBe(frozen.stats?.['steps']);
-      await resume();
-      const going = await waitFor('steps after resume', async () => {
-        const now = await state();
-        return now.state === 'adapting' && (now.stats?.['steps'] as number) > (frozen.stats?.['steps'] as number) ? now : null;
-      });
-      expect(going.stats?.['pausedReason']).toBeNull();
-      mark(`${reason} pause held steps at ${String(frozen.stats?.['steps'])}, resumed`);
-    }
+    // Paused by the app: pause() resolves once the worker confirms (the step in flight ended, an update it
+    // made delivered first); the state turns 'paused' then, and nothing steps or publishes after it.
+    const acked = await call('pauseAcked');
+    expect(acked.stateAtCall).toBe('adapting');
+    expect(acked.stateAtResolve).toBe('paused');
+    const frozen = await moreStats(1);
+    expect(frozen.stats?.['pausedReason']).toBe('app');
+    expect(frozen.updates).toHaveLength(acked.updates);
+    expect(frozen.stats?.['generation']).toBe(acked.lastSeq);
+    const still = await moreStats(4);
+    expect(still.stats?.['steps']).toBe(frozen.stats?.['steps']);
+    expect(still.updates).toHaveLength(acked.updates);
+    expect(still.stats?.['generation']).toBe(acked.lastSeq);
+    await call('resume');
+    await waitFor('steps after resume', async () => {
+      const now = await state();
+      return now.state === 'adapting' && (now.stats?.['steps'] as number) > (frozen.stats?.['steps'] as number) ? now : null;
+    });
+    mark(`app pause held steps at ${String(frozen.stats?.['steps'])} and ${acked.updates} updates, resumed`);
+
+    // Paused by a hidden tab: the state follows the worker's confirmation too.
+    await call('setHidden', true);
+    await waitFor('the hidden pause confirmed', async () => ((await state()).state === 'paused' ? true : null));
+    const hidden = await moreStats(1);
+    expect(hidden.stats?.['pausedReason']).toBe('hidden');
+    const again = await moreStats(4);
+    expect(again.stats?.['steps']).toBe(hidden.stats?.['steps']);
+    await call('setHidden', false);
+    const going = await waitFor('steps after the tab shows', async () => {
+      const now = await state();
+      return now.state === 'adapting' && (now.stats?.['steps'] as number) > (hidden.stats?.['steps'] as number) ? now : null;
+    });
+    expect(going.stats?.['pausedReason']).toBeNull();
     expect((await state()).states).toEqual(['loading', 'adapting', 'paused', 'adapting', 'paused', 'adapting']);
 
     expect(await call('dispose')).toEqual({ numTensors: 0, openFrames: 0 });

@@ -58,6 +58,8 @@ export interface SenderPageApi {
   pause(): void;
   resume(): void;
   setHidden(hidden: boolean): void;
+  /** Calls pause() and awaits it: the state right after the call and when it resolved, the updates it had emitted by then. */
+  pauseAcked(): Promise<{ stateAtCall: string; stateAtResolve: string; updates: number; lastSeq: number }>;
   openLate(): void;
   dispose(): Promise<{ numTensors: number; openFrames: number }>;
 }

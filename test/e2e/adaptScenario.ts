@@ -149,22 +149,11 @@ export async function runAdaptScenario(o: AdaptOptions): Promise<AdaptReport> {
     });
     const firstUpdateSeconds = (Date.now() - live) / 1000;
     step(`first receiver paints an update after ${firstUpdateSeconds.toFixed(0)} s; pausing the sender`);
+    // pause() resolves once the sender's worker confirms that nothing more is published (the step in flight
+    // ended; an update it made was delivered first): the last update's seq is then final.
     await sender.evaluate('window.__sender.adapt.pause()');
-    // pause() takes effect in the worker after the step in flight, which may still publish: the generation is
-    // final once the worker reports no training and its step count stands still over a few stats reports.
-    let since = Date.now();
-    let prev = -1;
-    const paused = await until('the sender to pause', async () => {
-      const a = await senderAdapt(sender);
-      const st = a.stats;
-      if (st === null || st.state !== 'paused' || st.trainMsPerSecond > 0 || st.steps !== prev) {
-        since = Date.now();
-        prev = st?.steps ?? -1;
-        return null;
-      }
-      return Date.now() - since >= 3000 ? a : null;
-    }, 60_000);
-    const generation = paused.stats?.generation ?? 0;
+    const paused = await senderAdapt(sender);
+    const generation = (await sender.evaluate('window.__sender.adapt.lastSeq')) as number;
     step(`sender paused at generation ${generation} after ${paused.stats?.steps ?? 0} steps; a late receiver joins`);
     const lateOpened = Date.now();
     const late = await openPage((await rig.launch()).browser, receiverUrl, log);

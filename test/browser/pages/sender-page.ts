@@ -223,7 +223,15 @@ const api: SenderPageApi = {
     return btoa(s);
   },
 
-  pause: () => sender?.pause(),
+  pause: () => void sender?.pause(),
+  async pauseAcked() {
+    const s = sender;
+    if (s === null) throw new Error('not started');
+    const acked = s.pause();
+    const stateAtCall = s.state;
+    await acked;
+    return { stateAtCall, stateAtResolve: s.state, updates: updates.length, lastSeq: updates.at(-1)?.seq ?? 0 };
+  },
   resume: () => sender?.resume(),
 
   setHidden(hidden) {
