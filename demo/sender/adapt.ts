@@ -18,24 +18,22 @@ export function adaptOptionsFrom(query: URLSearchParams, model: string, modelBas
 }
 
 /**
- * The "adapt to this call" switch: one SwiftSRSender on the page's camera track, fed the send size and
- * bitrate of the first connection, streaming its updates on every connection's `swiftsr-model` channel.
- * Channels come and go with receivers (P2P) and stay registered while the switch is off. The sender needs
- * the send size before it attaches: until the first connection reports one (P2P: a receiver joined), it
- * waits.
+ * The "adapt to this call" switch: one SwiftSRSender on the page's camera track, attached as soon as the
+ * switch is on (before any receiver joined, P2P: it trains at camera / scale meanwhile and publishes
+ * nothing until the first connection reports its send size and bitrate), streaming its updates on every
+ * connection's `swiftsr-model` channel. Channels come and go with receivers (P2P) and stay registered
+ * while the switch is off.
  */
 export class AdaptController {
   private sender: SwiftSRSender | undefined;
-  /** The track waiting for its first send parameters. */
-  private pending: { track: MediaStreamTrack; attached: (error?: Error) => void } | undefined;
   private params: { width: number; height: number; bitrateBps: number } | undefined;
   private readonly channels = new Map<string, RTCDataChannel>();
   private readonly detachers = new Map<string, () => void>();
   stats: SenderAdaptView | null = null;
-  /** Sequence number of the last update (0: none): it names the weights receivers paint with. */
-  lastSeq = 0;
   /** 'update' events since the switch went on. */
   updates = 0;
+  /** Sequence number of the last update (0: none): it names the weights receivers paint with. */
+  lastSeq = 0;
 
   constructor(private readonly onError: (error: unknown) => void, private readonly log: (line: string) => void) {}
 
@@ -43,38 +41,30 @@ export class AdaptController {
     return this.sender !== undefined;
   }
 
-  /** Starts adapting on `track`; resolves when the model is loaded and training runs (after the first send parameters). */
+  /** Starts adapting on `track`; resolves when the model is loaded and training runs. */
   async start(track: MediaStreamTrack, options: Partial<SenderOptions>): Promise<void> {
     if (this.sender !== undefined) return;
     const sender = new SwiftSRSender(options);
-    this.lastSeq = 0;
     this.sender = sender;
     this.updates = 0;
-      if (this.sender !== sender) return;
+    this.lastSeq = 0;
     sender.on('stats', (s) => { if (this.sender === sender) this.stats = s; });
     sender.on('update', (u) => {
+      if (this.sender !== sender) return;
       this.updates += 1;
       this.lastSeq = u.seq;
       this.log(`update ${this.updates} (seq ${u.seq}): ${u.bytes} B ${u.encoding} of ${u.variant}, held-back gain ${u.gainDb.toFixed(2)} dB`);
     });
     sender.on('error', (e) => this.onError(e));
     for (const [id, ch] of this.channels) this.detachers.set(id, sender.addChannel(ch));
-    if (this.params !== undefined) {
-      sender.setSendParameters(this.params);
-      await sender.attach(track);
-      return;
-    }
-    await new Promise<void>((resolve, reject) => {
-      this.pending = { track, attached: (error) => (error === undefined ? resolve() : reject(error)) };
-    });
+    if (this.params !== undefined) sender.setSendParameters(this.params);
+    await sender.attach(track);
   }
 
   async stop(): Promise<void> {
     const sender = this.sender;
     if (sender === undefined) return;
     this.sender = undefined;
-    this.pending?.attached(new Error('adaptation switched off before the first send parameters'));
-    this.pending = undefined;
     this.stats = null;
     for (const off of this.detachers.values()) off();
     this.detachers.clear();
@@ -97,12 +87,7 @@ export class AdaptController {
   setSendParameters(width: number, height: number, bitrateBps: number): void {
     if (!(width > 0 && height > 0 && bitrateBps > 0)) return;
     this.params = { width, height, bitrateBps };
-    const sender = this.sender;
-    if (sender === undefined) return;
-    sender.setSendParameters(this.params);
-    const pending = this.pending;
-    this.pending = undefined;
-    if (pending !== undefined) sender.attach(pending.track).then(() => pending.attached(), (error: unknown) => pending.attached(error instanceof Error ? error : new Error(String(error))));
+    this.sender?.setSendParameters(this.params);
   }
 
   /** Test hook: freeze the published generation while receivers are scored; resolves once the sender confirmed it (nothing more is published). */

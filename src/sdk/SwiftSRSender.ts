@@ -1,4 +1,4 @@
-import { isSenderFromWorker, SENDER_PROTOCOL_VERSION, type PauseReason, type SendParameters, type SenderFromWorker, type SenderLeakReport, type SenderState, type SenderStats, type SenderToWorker, type SenderWorkerConfig } from '../sender/protocol.js';
+import { isSenderFromWorker, SENDER_PROTOCOL_VERSION, type PauseReason, type ProvisionalSize, type SendParameters, type SenderFromWorker, type SenderLeakReport, type SenderState, type SenderStats, type SenderToWorker, type SenderWorkerConfig } from '../sender/protocol.js';
 import { deserializeError, InvalidStateError, SwiftSRError } from './errors.js';
 import { packageModelUrls } from './packageModels.js';
 import type { SenderEventMap } from './senderEvents.js';
@@ -62,17 +62,18 @@ export class SwiftSRSender extends WorkerBackedEmitter<SenderEventMap, SenderSta
   /**
    * Starts adapting on `track` (the local camera, the track the RTCRtpSender sends; a clone is read, the
    * track itself is untouched), replacing any earlier one. The send size and bitrate come from
-   * `rtpSender`'s stats, or from setSendParameters() (called before or after). Resolves once the model is
+   * `rtpSender`'s stats, or from setSendParameters() (called before or after). Until they are known,
+   * training runs at a provisional send size (the track's size over rtpSender's scaleResolutionDownBy;
+   * without an rtpSender, the camera over the model's scale) and nothing is published (the byte cap needs
+   * the bitrate); a real send size that differs drops the provisional samples. Resolves once the model is
    * loaded, the backend up and the first training pair built.
    */
   async attach(track: MediaStreamTrack, options: { rtpSender?: RTCRtpSender; signal?: AbortSignal } = {}): Promise<void> {
     this.assertAlive('attach');
     if (typeof track !== 'object' || track === null || track.kind !== 'video') throw new TypeError('attach(track): track must be a video MediaStreamTrack');
     const { rtpSender, signal } = options;
-    if (rtpSender === undefined && this.#params === null) {
-      throw new TypeError('attach(): give options.rtpSender or call setSendParameters() first: the sender must know the size and bitrate the encoder sends');
-    }
     signal?.throwIfAborted();
+    const provisional: ProvisionalSize | null = rtpSender === undefined ? null : provisionalFromRtpSender(rtpSender, track.getSettings());
     const workerHasProcessor = await this.#start();
     this.assertAlive('attach');
     this.#stopSource(new DOMException('replaced by a newer attach()', 'AbortError'));
@@ -82,9 +83,9 @@ export class SwiftSRSender extends WorkerBackedEmitter<SenderEventMap, SenderSta
     const Processor = mainThreadMedia().MediaStreamTrackProcessor;
     if (Processor !== undefined) {
       const { readable } = new Processor({ track: clone });
-      this.#post({ type: 'attach', sourceId, input: { kind: 'stream', readable } }, [readable]);
+      this.#post({ type: 'attach', sourceId, input: { kind: 'stream', readable }, provisional }, [readable]);
     } else if (workerHasProcessor) {
-      this.#post({ type: 'attach', sourceId, input: { kind: 'track', track: clone } }, [clone]);
+      this.#post({ type: 'attach', sourceId, input: { kind: 'track', track: clone }, provisional }, [clone]);
     } else {
       clone.stop();
       throw new SwiftSRError('unsupported', 'the sender needs MediaStreamTrackProcessor (on the main thread or in workers)');
@@ -124,8 +125,8 @@ export class SwiftSRSender extends WorkerBackedEmitter<SenderEventMap, SenderSta
     this.assertAlive('pause');
     this.#appPaused = true;
     this.#updatePause();
-  }
     return this.#pauses.settled();
+  }
 
   resume(): void {
     this.assertAlive('resume');
@@ -136,8 +137,8 @@ export class SwiftSRSender extends WorkerBackedEmitter<SenderEventMap, SenderSta
   /** Stops everything; resolves with what the worker still held (0/0), or -1/-1 when it gave no report in time. */
   dispose(): Promise<SenderLeakReport> {
     const teardown = (): void => {
-      this.#stopSource(new InvalidStateError('the sender was disposed'));
       this.#pauses.release();
+      this.#stopSource(new InvalidStateError('the sender was disposed'));
       this.#fanout.close();
       if (typeof document !== 'undefined') document.removeEventListener('visibilitychange', this.#onVisibility);
     };
@@ -155,8 +156,8 @@ export class SwiftSRSender extends WorkerBackedEmitter<SenderEventMap, SenderSta
     if (this.#initialised) this.#post({ type: 'send-parameters', params });
   }
 
-  #updatePause(): void {
   /** Sends a pause request when the reason changed; the state follows the worker's 'paused' answer. */
+  #updatePause(): void {
     const reason: PauseReason | null = this.#appPaused ? 'app' : this.#hidden ? 'hidden' : this.#cpuLimited ? 'cpu-limited' : null;
     if (reason === this.#reason || !this.#initialised) return;
     this.#reason = reason;
@@ -198,17 +199,17 @@ export class SwiftSRSender extends WorkerBackedEmitter<SenderEventMap, SenderSta
       isMessage: isSenderFromWorker,
       onMessage: (m) => this.#onMessage(m),
       onFailed: (error) => {
-        this.#stopSource(error);
         // A dead worker publishes nothing more: pause() callers need not wait.
         this.#pauses.release();
+        this.#stopSource(error);
         this.emit('error', error);
       },
     });
     this.#host = host;
     const { workerHasTrackProcessor: workerHasProcessor } = await host.hello;
     this.#post({ type: 'init', config: this.#workerConfig() });
-    if (this.#params !== null) this.#post({ type: 'send-parameters', params: this.#params });
     this.#initialised = true;
+    if (this.#params !== null) this.#post({ type: 'send-parameters', params: this.#params });
     document.addEventListener('visibilitychange', this.#onVisibility);
     this.#hidden = document.visibilityState === 'hidden';
     this.#reason = null;
@@ -253,10 +254,10 @@ export class SwiftSRSender extends WorkerBackedEmitter<SenderEventMap, SenderSta
         this.emit('update', { seq: m.seq, bytes: m.message.byteLength, gainDb: m.gainDb, encoding: m.encoding, variant: m.variant });
         return;
       }
-      case 'stats':
       case 'paused':
         if (this.#pauses.confirm(m.id) && (this.state === 'adapting' || this.state === 'paused')) this.setState(this.#reason === null ? 'adapting' : 'paused');
         return;
+      case 'stats':
         this.#stats = { ...m.stats, state: this.state, pausedReason: this.#reason };
         this.emit('stats', this.#stats);
         return;

@@ -2,8 +2,8 @@
 import { sendPair, type RgbFrame } from '../adapt/trainingPairs.js';
 import { SwiftSRError } from '../sdk/errors.js';
 import { CodecRoundTrip } from './CodecRoundTrip.js';
-import type { SendParameters, SenderCodec } from './protocol.js';
-import { rgbaToRgb, trainGeometry, type TrainGeometry } from './trainGeometry.js';
+import type { ProvisionalSize, SendParameters, SenderCodec } from './protocol.js';
+import { provisionalSendSize, rgbaToRgb, trainGeometry, type TrainGeometry } from './trainGeometry.js';
 import { rgbToI420, yuvToRgb } from './yuv.js';
 
 export interface PairSourceOptions {
@@ -13,7 +13,7 @@ export interface PairSourceOptions {
   readonly codec: SenderCodec | null;
   /** A training pair: LR as the receiver gets it (decoded when a codec is set), HR its target. */
   onPair(lr: RgbFrame, hr: RgbFrame, seed: number): void;
-  /** The training LR size changed: pairs made before teach the wrong degradation. */
+  /** The training LR size (or whether the codec degrades it) changed: pairs made before teach the wrong degradation. */
   onGeometry(geometry: TrainGeometry): void;
   /** Non-fatal trouble (codec missing or failing: pairs continue with a clean LR). */
   onError(error: Error): void;
@@ -72,7 +72,11 @@ export class PairSource {
   readonly #o: PairSourceOptions;
   readonly #pixels = new PixelReader();
   #params: SendParameters | null = null;
+  /** Until #params: the send size to train at; null: camera / scale. */
+  #provisional: ProvisionalSize | null = null;
   #geometry: TrainGeometry | null = null;
+  /** Whether the pairs of #geometry went through the codec. */
+  #coded = false;
   #codec: CodecRoundTrip | null = null;
   /** Set once the codec cannot run: pairs go on with a clean LR. */
   #codecFailed: boolean;
@@ -94,25 +98,32 @@ export class PairSource {
     this.#params = params;
   }
 
+  /** The send size to assume until setParams() (null: camera / scale); pairs then skip the codec (no bitrate). */
+  setProvisional(size: ProvisionalSize | null): void {
+    this.#provisional = size;
+  }
+
   /** Handles one camera frame; the caller closes it afterwards. */
   async push(frame: VideoFrame, nowMs: number): Promise<void> {
     const params = this.#params;
-    if (params === null) return;
     const camera = { width: frame.displayWidth, height: frame.displayHeight };
-    const g = trainGeometry(camera, params, this.#o.scale, this.#o.crop);
+    const send = params ?? provisionalSendSize(camera, this.#provisional, this.#o.scale);
+    const g = trainGeometry(camera, send, this.#o.scale, this.#o.crop);
     if (g === null) {
-      if (!this.#tooSmallReported) this.#o.onError(new SwiftSRError('send-size-too-small', `send size ${params.width}x${params.height} (camera ${camera.width}x${camera.height}) leaves less than one ${this.#o.crop}-pixel crop to train on`));
+      if (!this.#tooSmallReported) this.#o.onError(new SwiftSRError('send-size-too-small', `send size ${send.width}x${send.height} (camera ${camera.width}x${camera.height}) leaves less than one ${this.#o.crop}-pixel crop to train on`));
       this.#tooSmallReported = true;
       return;
     }
-    if (this.#geometry === null || g.lrWidth !== this.#geometry.lrWidth || g.lrHeight !== this.#geometry.lrHeight) {
+    // The codec needs the bitrate: provisional pairs are clean, and the first coded ones start a new pool.
+    const coded = params !== null && !this.#codecFailed && this.#o.codec !== null;
+    if (this.#geometry === null || g.lrWidth !== this.#geometry.lrWidth || g.lrHeight !== this.#geometry.lrHeight || coded !== this.#coded) {
       this.#geometry = g;
+      this.#coded = coded;
       this.#pending.clear();
       this.#o.onGeometry(g);
     }
     // Bits per pixel of the real send size, when training runs at another size (fromCamera).
-    const bitrateBps = (params.bitrateBps * g.lrWidth * g.lrHeight) / (params.width * params.height);
-    const codec = await this.#codecAt({ width: g.lrWidth, height: g.lrHeight, bitrateBps });
+    const codec = params === null ? null : await this.#codecAt({ width: g.lrWidth, height: g.lrHeight, bitrateBps: (params.bitrateBps * g.lrWidth * g.lrHeight) / (params.width * params.height) });
     const due = nowMs - this.#lastSample >= this.#o.sampleIntervalMs;
     if (!due) {
       // Every frame feeds the encoder (realistic bits per frame); these need not be exact, so the canvas scales them.

@@ -6,7 +6,7 @@ import { serializeError } from '../worker/protocol.js';
 import { AdaptLoop } from './AdaptLoop.js';
 import { loadBase } from './loadBase.js';
 import { PairSource } from './PairSource.js';
-import type { PauseReason, SendParameters, SenderFromWorker, SenderLeakReport, SenderState, SenderStats, SenderWorkerConfig, TrainBackend } from './protocol.js';
+import type { PauseReason, ProvisionalSize, SendParameters, SenderFromWorker, SenderLeakReport, SenderState, SenderStats, SenderWorkerConfig, TrainBackend } from './protocol.js';
 import { SamplePool } from './SamplePool.js';
 import { startTrainBackend } from './trainBackend.js';
 
@@ -28,6 +28,7 @@ export class SenderSession {
   #sourceId = 0;
   #reader: ReadableStreamDefaultReader<VideoFrame> | null = null;
   #params: SendParameters | null = null;
+  #provisional: ProvisionalSize | null = null;
   #pausedReason: PauseReason | null = null;
   #announced = -1;
   #openFrames = 0;
@@ -68,9 +69,13 @@ export class SenderSession {
     return this.#parts;
   }
 
-  /** Reads camera frames from `readable` (replacing any earlier source) once the model is ready. */
-  attach(sourceId: number, readable: ReadableStream<VideoFrame>): void {
+  /**
+   * Reads camera frames from `readable` (replacing any earlier source) once the model is ready; until
+   * send parameters arrive, pairs are built at `provisional` (null: camera / scale).
+   */
+  attach(sourceId: number, readable: ReadableStream<VideoFrame>, provisional: ProvisionalSize | null): void {
     this.#sourceId = sourceId;
+    this.#provisional = provisional;
     void this.#reader?.cancel().catch(() => undefined);
     this.#pairs?.close();
     this.#pairs = null;
@@ -111,6 +116,7 @@ export class SenderSession {
       onError: (e) => this.#post({ type: 'error', error: serializeError(e), fatal: false }),
     });
     if (this.#params !== null) pairs.setParams(this.#params);
+    else pairs.setProvisional(this.#provisional);
     this.#pairs = pairs;
     for (;;) {
       const { value, done } = await reader.read();
@@ -167,6 +173,7 @@ export class SenderSession {
       steps: s?.steps ?? 0,
       trainMsPerSecond: s?.trainMsPerSecond ?? 0,
       validationGainDb: s?.validationGainDb ?? null,
+      publishedGainDb: s?.publishedGainDb ?? null,
       generation: s?.generation ?? 0,
       updateBytes: s?.updateBytes ?? 0,
       updateBitrateBps: s?.updateBitrateBps ?? 0,
@@ -176,7 +183,6 @@ export class SenderSession {
   }
 
   #postStats(): void {
-      publishedGainDb: s?.publishedGainDb ?? null,
     if (!this.#disposed) this.#post({ type: 'stats', stats: this.stats() });
   }
 

@@ -36,6 +36,12 @@ export interface SenderWorkerConfig {
   readonly statsIntervalMs: number;
 }
 
+/** A send size guessed before the encoder reports one (no bitrate: nothing is published until it is known). */
+export interface ProvisionalSize {
+  readonly width: number;
+  readonly height: number;
+}
+
 /** What the encoder sends now: the receiver's input size and the video bitrate. */
 export interface SendParameters {
   readonly width: number;
@@ -61,12 +67,6 @@ export interface SenderStats {
   readonly trainMsPerSecond: number;
   /** Y-PSNR gain of the current weights over the base on the held-back frames; null before the first validation. */
   readonly validationGainDb: number | null;
-  /** Sequence number of the last published update (0: none yet). */
-  readonly generation: number;
-  /** Bytes of every update published so far (what each channel gets). */
-  readonly updateBytes: number;
-  /** updateBytes × 8 over the seconds since adapting started: stays under maxUpdateShare × video bitrate. */
-  readonly updateBitrateBps: number;
   /**
    * The same for the last published weights (what receivers run), on the latest held-back frames; null
    * before the first publish. Negative when the call moved on and the update now does worse than the base:
@@ -107,10 +107,15 @@ export type SenderFromWorker =
   | { readonly type: 'adapting'; readonly sourceId: number; readonly backend: TrainBackend; readonly variant: string }
   | { readonly type: 'update'; readonly seq: number; readonly message: ArrayBuffer; readonly gainDb: number; readonly encoding: SenderEncoding; readonly variant: string }
   | { readonly type: 'stats'; readonly stats: SenderStats }
+  /**
+   * Pause request `id` is in effect: with a reason, the step in flight has ended (its update, if any, was
+   * posted before this) and nothing is published until a later request without one.
+   */
+  | { readonly type: 'paused'; readonly id: number }
   | { readonly type: 'source-ended'; readonly sourceId: number }
   | ErrorReply
   | DisposedReply;
 
 export const isSenderToWorker = messageGuard<SenderToWorker>({ init: true, attach: true, 'send-parameters': true, pause: true, dispose: true });
 
-export const isSenderFromWorker = messageGuard<SenderFromWorker>({ hello: true, adapting: true, update: true, stats: true, 'source-ended': true, error: true, disposed: true });
+export const isSenderFromWorker = messageGuard<SenderFromWorker>({ hello: true, adapting: true, update: true, stats: true, paused: true, 'source-ended': true, error: true, disposed: true });

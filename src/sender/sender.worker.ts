@@ -35,10 +35,10 @@ function handle(msg: Exclude<SenderToWorker, DisposeRequest>): void {
     }
     case 'attach': {
       const s = requireSession();
-      if (msg.input.kind === 'stream') s.attach(msg.sourceId, msg.input.readable);
+      if (msg.input.kind === 'stream') s.attach(msg.sourceId, msg.input.readable, msg.provisional);
       else {
         if (scope.MediaStreamTrackProcessor === undefined) throw new Error('MediaStreamTrackProcessor is missing in this worker');
-        s.attach(msg.sourceId, new scope.MediaStreamTrackProcessor({ track: msg.input.track }).readable);
+        s.attach(msg.sourceId, new scope.MediaStreamTrackProcessor({ track: msg.input.track }).readable, msg.provisional);
       }
       return;
     }

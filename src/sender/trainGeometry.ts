@@ -30,6 +30,16 @@ export function trainGeometry(camera: Size, send: Size, scale: number, crop: num
   return { lrWidth, lrHeight, fromCamera: !fits };
 }
 
+/**
+ * The send size to train at before the encoder reports one: `provisional` (what the app's
+ * scaleResolutionDownBy makes of the camera), else camera / scale (the receivers' model then paints the
+ * camera's own size), at least 1x1.
+ */
+export function provisionalSendSize(camera: Size, provisional: Size | null, scale: number): Size {
+  if (provisional !== null) return provisional;
+  return { width: Math.max(1, Math.floor(camera.width / scale)), height: Math.max(1, Math.floor(camera.height / scale)) };
+}
+
 /** RGBA bytes (ImageData, VideoFrame.copyTo RGBA) to an RGB frame in [0, 1]. */
 export function rgbaToRgb(rgba: ArrayLike<number>, width: number, height: number): RgbFrame {
   if (rgba.length !== width * height * 4) throw new RangeError(`rgbaToRgb: ${rgba.length} bytes for ${width}x${height} RGBA`);

@@ -238,6 +238,49 @@ describe('SwiftSRSender (SwiftShader)', () => {
     expect(await call('dispose')).toEqual({ numTensors: 0, openFrames: 0 });
   }, 180_000);
 
+  it('attach() with no send parameters trains at camera / scale and publishes nothing; the send size drops those samples, and updates follow the bitrate', async () => {
+    await call('start', {
+      width: 192,
+      height: 128,
+      fps: 15,
+      sendWidth: 0,
+      sendHeight: 0,
+      bitrateBps: 0,
+      deferParams: true,
+      options: { model: 'tiny', modelBaseUrl: `${server.url}/test-models/`, backend: 'webgl', budgetMsPerSecond: 1000, crop: 12, batch: 4, learningRate: 2e-3, sampleIntervalMs: 200, codec: 'vp8', minGainDb: 0.01, statsIntervalMs: 500 },
+    });
+    const before = await waitFor('training at the provisional size', async () => {
+      const now = await state();
+      return (now.stats?.['steps'] as number) >= 24 && (now.stats?.['samples'] as number) >= 10 ? now : null;
+    }, 180_000);
+    const b = before.stats as Record<string, number>;
+    mark(`no send parameters: ${b['steps']} steps on ${b['samples']} samples at ${b['trainWidth']}x${b['trainHeight']}, generation ${b['generation']}`);
+    expect(before.errors).toEqual([]);
+    expect(before.state).toBe('adapting');
+    // 192x128 over tiny's x4; no bitrate, so no byte budget: nothing published however long it trains.
+    expect([b['sendWidth'], b['sendHeight'], b['videoBitrateBps'], b['trainWidth'], b['trainHeight']]).toEqual([0, 0, 0, 48, 32]);
+    expect(b['generation']).toBe(0);
+    expect(before.updates).toEqual([]);
+
+    await call('setParams', 40, 24, BITRATE);
+    const after = await waitFor('training at the send size', async () => {
+      const now = await state();
+      return now.stats?.['trainWidth'] === 40 ? now : null;
+    });
+    const a = after.stats as Record<string, number>;
+    // The provisional samples (48x32, clean) were dropped: the pool restarted with 40x24 VP8 pairs.
+    expect(a['samples']).toBeLessThan(b['samples']!);
+    expect([a['sendWidth'], a['sendHeight'], a['videoBitrateBps'], a['trainHeight']]).toEqual([40, 24, BITRATE, 24]);
+    const published = await waitFor('an update once the bitrate is known', async () => {
+      const now = await state();
+      return now.updates.length >= 1 ? now : null;
+    }, 240_000);
+    mark(`first update ${((published.now - after.now) / 1000).toFixed(1)} s after the send parameters: ${JSON.stringify(published.updates[0])}`);
+    expect(published.errors).toEqual([]);
+    expect(published.updates[0]!.gainDb).toBeGreaterThan(0);
+    expect(await call('dispose')).toEqual({ numTensors: 0, openFrames: 0 });
+  }, 420_000);
+
   it('a model that is not in the catalogue rejects attach(), and every later attach(), with a RangeError naming options.model', async () => {
     const r = await call('badModel', `${server.url}/test-models/`);
     expect(r.attempts).toHaveLength(2);

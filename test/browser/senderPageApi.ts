@@ -10,6 +10,8 @@ export interface SenderStartOptions {
   readonly bitrateBps: number;
   /** true: send the camera over a loopback RTCPeerConnection and give attach() its RTCRtpSender (send size and bitrate from its stats). */
   readonly rtp?: boolean;
+  /** true: attach() with no send parameters at all (setParams() gives them later). */
+  readonly deferParams?: boolean;
   /** SwiftSRSender options. */
   readonly options: Record<string, unknown>;
 }
@@ -56,10 +58,11 @@ export interface SenderPageApi {
   /** The i-th binary message of the 'main' channel, base64. */
   message(i: number): string;
   pause(): void;
-  resume(): void;
-  setHidden(hidden: boolean): void;
   /** Calls pause() and awaits it: the state right after the call and when it resolved, the updates it had emitted by then. */
   pauseAcked(): Promise<{ stateAtCall: string; stateAtResolve: string; updates: number; lastSeq: number }>;
+  resume(): void;
+  setParams(width: number, height: number, bitrateBps: number): void;
+  setHidden(hidden: boolean): void;
   openLate(): void;
   dispose(): Promise<{ numTensors: number; openFrames: number }>;
 }

@@ -207,7 +207,7 @@ const api: SenderPageApi = {
     s.addChannel(late);
     let rtpSender: RTCRtpSender | undefined;
     if (o.rtp === true) rtpSender = await loopbackCall(track);
-    else s.setSendParameters({ width: o.sendWidth, height: o.sendHeight, bitrateBps: o.bitrateBps });
+    else if (o.deferParams !== true) s.setSendParameters({ width: o.sendWidth, height: o.sendHeight, bitrateBps: o.bitrateBps });
     t0 = performance.now();
     await s.attach(track, rtpSender === undefined ? {} : { rtpSender });
     return { attachMs: performance.now() - t0 };
@@ -233,6 +233,7 @@ const api: SenderPageApi = {
     return { stateAtCall, stateAtResolve: s.state, updates: updates.length, lastSeq: updates.at(-1)?.seq ?? 0 };
   },
   resume: () => sender?.resume(),
+  setParams: (width, height, bitrateBps) => sender?.setSendParameters({ width, height, bitrateBps }),
 
   setHidden(hidden) {
     Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (hidden ? 'hidden' : 'visible') });
