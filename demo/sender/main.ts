@@ -226,7 +226,7 @@ async function refreshStats(samples: Map<string, { bytes: number; at: number }>)
   ui.stats.replaceChildren(...rows);
   // The adapter trains at what the (first) encoder sends now; its update budget is a share of the bitrate cap.
   if (first !== undefined) adapt.setSendParameters(first.width, first.height, Number(ui.bitrate.value) * 1000);
-  ui.adaptStats.textContent = adapt.stats === null ? (adapt.running ? 'adaptation starting…' : '') : describeSenderAdapt(adapt.stats, first === undefined ? null : first.kbps * 1000).join('\n');
+  ui.adaptStats.textContent = adapt.stats === null ? (adapt.running ? 'adaptation starting…' : '') : describeSenderAdapt(adapt.stats, first === undefined ? null : first.kbps * 1000, adapt.updates).join('\n');
 }
 
 function stop(): void {

@@ -12,12 +12,19 @@ export interface SenderAdaptView {
   readonly state: string;
   readonly backend: string | null;
   readonly variant: string;
+  /** 0 until the encoder's send size is known (training then runs at a provisional size). */
   readonly sendWidth: number;
   readonly sendHeight: number;
+  /** The LR size training pairs are built at. */
+  readonly trainWidth: number;
+  readonly trainHeight: number;
   readonly steps: number;
   readonly trainMsPerSecond: number;
   /** Held-back validation gain over the static model, dB; null before the first validation. */
   readonly validationGainDb: number | null;
+  /** The published weights' gain on the latest held-back frames; null before the first update. */
+  readonly publishedGainDb: number | null;
+  /** Sequence number of the last update (clock-based: identifies the weights, does not count them). */
   readonly generation: number;
   readonly updateBytes: number;
   readonly updateBitrateBps: number;
@@ -32,17 +39,26 @@ function kbps(bps: number): string {
   return `${k < 10 ? k.toFixed(1) : k.toFixed(0)} kbit/s`;
 }
 
+/** What the sender trains on: the send size, or the provisional one while the encoder has not reported it. */
+function trainingOn(s: SenderAdaptView): string {
+  if (s.sendWidth > 0) return `training on ${s.sendWidth}x${s.sendHeight} sends`;
+  const at = s.trainWidth > 0 ? ` at ${s.trainWidth}x${s.trainHeight}` : '';
+  return `training${at} before the send size is known (nothing published until it is)`;
+}
+
 /**
- * Lines for the sender page: state, work done, the held-back gain, the generation published, and the update
- * bitrate against the video's (measured on the wire; null when no outbound stats yet).
+ * Lines for the sender page: state, work done, the held-back gain, how many updates were published (the
+ * seq identifies the last one's weights), and the update bitrate against the video's (measured on the
+ * wire; null when no outbound stats yet). `published` counts the 'update' events.
  */
-export function describeSenderAdapt(s: SenderAdaptView, videoBps: number | null): string[] {
+export function describeSenderAdapt(s: SenderAdaptView, videoBps: number | null, published: number): string[] {
   const paused = s.pausedReason === null ? '' : ` (paused: ${s.pausedReason})`;
+  const now = s.publishedGainDb === null ? '' : `, now ${signed(s.publishedGainDb)} on recent frames`;
   const lines = [
-    `adapting ${s.variant} on ${s.backend ?? '…'}: ${s.state}${paused}, training on ${s.sendWidth}x${s.sendHeight} sends`,
+    `adapting ${s.variant} on ${s.backend ?? '…'}: ${s.state}${paused}, ${trainingOn(s)}`,
     `${s.steps} steps · ${s.trainMsPerSecond.toFixed(0)} ms of training per second`,
     s.validationGainDb === null ? 'validation on held-back frames: not yet' : `validation on held-back frames: ${signed(s.validationGainDb)} over the static model`,
-    s.generation === 0 ? 'no update published yet' : `published generation ${s.generation} (${(s.updateBytes / 1024).toFixed(1)} KB sent in all)`,
+    s.generation === 0 ? 'no update published yet' : `published update ${published} (seq ${s.generation}${now}; ${(s.updateBytes / 1024).toFixed(1)} KB sent in all)`,
   ];
   const share = videoBps !== null && videoBps > 0 ? ` = ${((100 * s.updateBitrateBps) / videoBps).toFixed(1)} % of ${kbps(videoBps)} video` : '';
   lines.push(`updates ${kbps(s.updateBitrateBps)}${share}`);
@@ -70,14 +86,19 @@ export interface ReceiverAdaptReadout {
   readonly lines: string[];
 }
 
+/**
+ * Updates are counted for people ("update 3": updatesApplied); the clock-based sequence number (the
+ * stats' generation) only names the weights in the detail line.
+ */
 export function describeReceiverAdapt(s: ReceiverAdaptState): ReceiverAdaptReadout {
   const adapted = s.generation > 0;
-  const badge = adapted ? `adapted weights in use (generation ${s.generation})` : s.channel ? 'base weights (no update yet)' : 'base weights (no update channel in this mode)';
+  const count = Math.max(1, s.updatesApplied);
+  const badge = adapted ? `adapted weights in use (update ${count})` : s.channel ? 'base weights (no update yet)' : 'base weights (no update channel in this mode)';
   const lines: string[] = [];
   const u = s.lastUpdate;
   if (u !== null) {
     const gain = u.gainDb === null ? 'gain not reported' : `sender's gain on recent held-back frames ${signed(u.gainDb)}`;
-    lines.push(`update ${u.generation} for ${u.model} (${(u.bytes / 1024).toFixed(1)} KB): ${gain}`);
+    lines.push(`update ${count} for ${u.model} (seq ${u.generation}, ${(u.bytes / 1024).toFixed(1)} KB): ${gain}`);
   }
   if (s.updatesApplied > 0 || s.updatesRejected > 0) lines.push(`updates applied ${s.updatesApplied}, refused ${s.updatesRejected}`);
   if (s.lastRevert !== null) lines.push(`reverted ${s.lastRevert.model} to its base weights: ${s.lastRevert.reason}`);
