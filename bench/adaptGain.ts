@@ -19,13 +19,13 @@ export const ADAPT_HELP = `adapt: online adaptation (issue 12). The sender fine-
   --clips FourPeople,BBB   clips (FourPeople: conference/, BBB: video/video-1080p-60fps-2s.mp4)
   --rates 300,750,1500     call rates in kbit/s through imaging/callDegrade ('clean': no codec), --codec vp8
   --tiers tiny,lite48x8    model directories under models/
-  --seconds 15,30,60,120   checkpoints (adaptation seconds; with --by-steps, step counts)
+  --seconds 15,30,60       checkpoints (adaptation seconds; with --by-steps, step counts)
   --clock cpu              cpu: a second is a CPU second of this process (one core given to the sender,
                            unmoved by the shared machine's load); wall: the wall clock
   --caps 0.02,0.05,0.1     update cap shares of the video bitrate, --min-gain 0.05 (dB, on held-back frames)
   --received-at 60         checkpoints where the receivers' weights (one per cap) are scored too
   --hold-back 2            last training samples kept for the sender's validation
-  --crop 24 --batch 8 --lr 1e-3 --candidates 4 --flips --train-last 0 --seed 1
+  --crop 16 --batch 8 --lr 1e-3 --candidates 4 --flips --train-last 0 --seed 1
                            tuning; --lr, --crop, --batch, --candidates, --train-last also as tier=value lists
   --datasets <dir>         default ../shared/datasets
   --out-dir bench/results/adapt --name grid   (writes <name>.json, .md, -<clip>-gain.svg, -rate.svg)`;
@@ -35,9 +35,9 @@ export async function adaptMain(argv: readonly string[]): Promise<void> {
     args: [...argv],
     options: {
       clips: { type: 'string', default: 'FourPeople,BBB' }, rates: { type: 'string', default: '300,750,1500' }, codec: { type: 'string', default: 'vp8' },
-      tiers: { type: 'string', default: 'tiny,lite48x8' }, seconds: { type: 'string', default: '15,30,60,120' }, 'by-steps': { type: 'boolean', default: false }, clock: { type: 'string', default: 'cpu' },
+      tiers: { type: 'string', default: 'tiny,lite48x8' }, seconds: { type: 'string', default: '15,30,60' }, 'by-steps': { type: 'boolean', default: false }, clock: { type: 'string', default: 'cpu' },
       caps: { type: 'string', default: '0.02,0.05,0.1' }, 'received-at': { type: 'string', default: '60' }, 'min-gain': { type: 'string', default: '0.05' }, 'hold-back': { type: 'string', default: '2' },
-      crop: { type: 'string', default: '24' }, batch: { type: 'string', default: '8' }, lr: { type: 'string', default: '1e-3' },
+      crop: { type: 'string', default: '16' }, batch: { type: 'string', default: '8' }, lr: { type: 'string', default: '1e-3' },
       candidates: { type: 'string', default: '4' }, flips: { type: 'boolean', default: false }, 'train-last': { type: 'string', default: '0' },
       seed: { type: 'string', default: '1' }, datasets: { type: 'string', default: SHARED_DATASETS },
       'out-dir': { type: 'string', default: join(RESULTS_DIR, 'adapt') }, name: { type: 'string', default: 'grid' }, help: { type: 'boolean', default: false },
@@ -60,11 +60,11 @@ export async function adaptMain(argv: readonly string[]): Promise<void> {
   const clockKind = v.clock;
   const unit: Unit = v['by-steps'] ? 'steps' : clockKind === 'cpu' ? 'cpuSeconds' : 'seconds';
   const knobs = {
-    crop: perTier('crop', v.crop, tiers, 24), batch: perTier('batch', v.batch, tiers, 8), lr: perTier('lr', v.lr, tiers, 1e-3),
+    crop: perTier('crop', v.crop, tiers, 16), batch: perTier('batch', v.batch, tiers, 8), lr: perTier('lr', v.lr, tiers, 1e-3),
     candidates: perTier('candidates', v.candidates, tiers, 1), trainLast: perTier('train-last', v['train-last'], tiers, 0),
   };
   const tuneFor = (tier: string): TuneOptions => ({
-    crop: knobs.crop.get(tier) ?? 24, batch: knobs.batch.get(tier) ?? 8, lr: knobs.lr.get(tier) ?? 1e-3,
+    crop: knobs.crop.get(tier) ?? 16, batch: knobs.batch.get(tier) ?? 8, lr: knobs.lr.get(tier) ?? 1e-3,
     candidates: Math.max(1, knobs.candidates.get(tier) ?? 1), flips: v.flips, trainLast: knobs.trainLast.get(tier) ?? 0, seed: Number(v.seed),
   });
   const datasets = requirePath(v.datasets, 'shared datasets', '--datasets');
