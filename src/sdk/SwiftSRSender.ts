@@ -228,6 +228,7 @@ export class SwiftSRSender extends WorkerBackedEmitter<SenderEventMap, SenderSta
       budgetMsPerSecond: o.budgetMsPerSecond,
       crop: o.crop,
       batch: o.batch,
+      cropCandidates: o.cropCandidates,
       learningRate: o.learningRate,
       sampleIntervalMs: o.sampleIntervalMs,
       codec: o.codec,

@@ -18,6 +18,8 @@ export interface SenderOptions {
   crop: number;
   /** Crops per training step. */
   batch: number;
+  /** Each kept crop is the most detailed (HR gradient energy) of this many random candidates; 1: uniform crops. */
+  cropCandidates: number;
   learningRate: number;
   /** How often a camera frame becomes a training / validation pair. */
   sampleIntervalMs: number;
@@ -41,8 +43,9 @@ export const SENDER_DEFAULTS: ResolvedSenderOptions = Object.freeze({
   workerUrl: null,
   backend: 'auto',
   budgetMsPerSecond: 250,
-  crop: 32,
-  batch: 4,
+  crop: 16,
+  batch: 8,
+  cropCandidates: 4,
   learningRate: 1e-3,
   sampleIntervalMs: 500,
   codec: 'vp8',
@@ -94,6 +97,7 @@ export function resolveSenderOptions(input: unknown = {}): ResolvedSenderOptions
     budgetMsPerSecond: intIn('budgetMsPerSecond', o.budgetMsPerSecond, 1, 1000),
     crop: intIn('crop', o.crop, 8, 256),
     batch: intIn('batch', o.batch, 1, 64),
+    cropCandidates: intIn('cropCandidates', o.cropCandidates, 1, 16),
     learningRate: numIn('learningRate', o.learningRate, 0, 0.1, true),
     sampleIntervalMs: intIn('sampleIntervalMs', o.sampleIntervalMs, 50, 60_000),
     codec: oneOf('codec', o.codec, ['vp8', 'vp9', 'h264', null] as const),

@@ -85,3 +85,38 @@ function idsOf(hr: Float32Array): Set<number> {
   for (let i = 2; i < hr.length; i += 3) ids.add(Math.round((hr[i]! * 255) / 16));
   return ids;
 }
+
+describe('SamplePool crop candidates', () => {
+  it('keeps the most detailed of `candidates` crops: with 8, every crop lands in the textured half of the frame', () => {
+    // Left half flat grey, right half a fine checkerboard: detail lives only at x >= 32 (LR).
+    const width = 64;
+    const height = 32;
+    const hrFrame = (scale: number): RgbFrame => {
+      const w = width * scale;
+      const h = height * scale;
+      const data = new Float32Array(w * h * 3);
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data.fill(x < w / 2 ? 0.5 : (x + y) % 2, (y * w + x) * 3, (y * w + x) * 3 + 3);
+      return { width: w, height: h, data };
+    };
+    const hr = hrFrame(2);
+    const { lr } = sendPair(hr, { scale: 2, sendWidth: width, sendHeight: height });
+    const textured = (pool: SamplePool): number => {
+      const b = pool.validationBatch();
+      if (b === null) throw new Error('no held-back batch');
+      const side = b.crop * b.scale;
+      let n = 0;
+      for (let c = 0; c < b.count; c++) {
+        const crop = b.hr.subarray(c * side * side * 3, (c + 1) * side * side * 3);
+        if (crop.some((v) => v === 0 || v === 1)) n++;
+      }
+      return n;
+    };
+    const pool = (candidates: number): SamplePool => {
+      const p = new SamplePool({ scale: 2, crop: 8, cropsPerSample: 16, heldBack: 1, capacity: 4, candidates });
+      p.add(lr, { width: lr.width * 2, height: lr.height * 2, data: hr.data }, 3);
+      return p;
+    };
+    expect(textured(pool(8))).toBe(16);
+    expect(textured(pool(1))).toBeLessThan(16);
+  });
+});

@@ -4,6 +4,8 @@ export interface SamplePoolOptions {
   /** Model scale: HR crops are crop × scale. */
   readonly scale: number;
   readonly crop: number;
+  /** Each crop is the most detailed of this many random candidates (cropPairs); default 1, uniform. */
+  readonly candidates?: number;
   /** Aligned random crops kept per sampled frame (the frame itself is not kept). */
   readonly cropsPerSample: number;
   /** The newest this many samples are held back: validation only, never trained on while there. */
@@ -53,8 +55,8 @@ export class SamplePool {
 
   /** Adds the pair of one sampled frame (hr = lr × scale); `seed` picks its crops. */
   add(lr: RgbFrame, hr: RgbFrame, seed: number): void {
-    const { crop, scale, cropsPerSample: count } = this.options;
-    const b = cropPairs(lr, hr, { crop, scale, count, seed });
+    const { crop, scale, cropsPerSample: count, candidates = 1 } = this.options;
+    const b = cropPairs(lr, hr, { crop, scale, count, seed, candidates });
     this.#heldBack.push({ lr: quantise(b.lr), hr: quantise(b.hr) });
     this.#added++;
     while (this.#heldBack.length > this.options.heldBack) {

@@ -53,7 +53,7 @@ export class SenderSession {
     const c = this.#config;
     const { backend } = await startTrainBackend(c.backend);
     const base = await loadBase(c.model, this.#abort.signal);
-    const pool = new SamplePool({ scale: base.config.scale, crop: c.crop, cropsPerSample: Math.max(CROPS_PER_SAMPLE, c.batch), heldBack: HELD_BACK, capacity: POOL_CAPACITY });
+    const pool = new SamplePool({ scale: base.config.scale, crop: c.crop, candidates: c.cropCandidates, cropsPerSample: Math.max(CROPS_PER_SAMPLE, c.batch), heldBack: HELD_BACK, capacity: POOL_CAPACITY });
     const onError = (e: unknown): void => {
       if (!this.#disposed) this.#post({ type: 'error', error: serializeError(new SwiftSRError('training-failed', `fine-tuning stopped: ${(e as Error).message}`)), fatal: false });
     };

@@ -27,6 +27,8 @@ export interface SenderWorkerConfig {
   readonly budgetMsPerSecond: number;
   readonly crop: number;
   readonly batch: number;
+  /** Each kept crop is the most detailed of this many candidates (cropPairs' `candidates`). */
+  readonly cropCandidates: number;
   readonly learningRate: number;
   readonly sampleIntervalMs: number;
   readonly codec: SenderCodec | null;
