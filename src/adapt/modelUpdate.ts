@@ -50,21 +50,24 @@ export interface DecodedUpdate {
   readonly values: Float32Array[];
 }
 
-function payloadBytes(base: UpdateBase, encoding: UpdateEncoding): number {
+/** What an update's size depends on: the variant's name and weight shapes, not their values. */
+export type UpdateShape = Pick<UpdateBase, 'variant' | 'specs' | 'count'>;
+
+function payloadBytes(base: UpdateShape, encoding: UpdateEncoding): number {
   return encoding === 'fp16' ? 2 * base.count : base.count + 4 * base.specs.length;
 }
 
-function headerBytes(base: UpdateBase): number {
+function headerBytes(base: UpdateShape): number {
   return FIXED_HEADER + base.variant.length;
 }
 
 /** Exact size of an update for this base: header, payload and CRC. */
-export function updateBytes(base: UpdateBase, encoding: UpdateEncoding): number {
+export function updateBytes(base: UpdateShape, encoding: UpdateEncoding): number {
   return headerBytes(base) + payloadBytes(base, encoding) + 4;
 }
 
 /** The largest valid update for this base: anything longer is refused before it is parsed. */
-export function maxUpdateBytes(base: UpdateBase): number {
+export function maxUpdateBytes(base: UpdateShape): number {
   return Math.max(updateBytes(base, 'fp16'), updateBytes(base, 'int8'));
 }
 

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { loadWeightValues, type LoadOptions, type ModelSource } from '../model/loadGenerator.js';
 import { sha256Hex } from '../model/sha256.js';
 import type { GeneratorConfig, GeneratorWeights } from '../model/types.js';
 import { VARIANTS } from '../model/variants.js';
@@ -84,6 +85,22 @@ export async function foldedValues(config: GeneratorConfig, weights: ReadonlyMap
 /** The base of a loaded folded model: `createUpdateBase(variant, await foldedValues(config, weights))`. */
 export async function updateBaseFromWeights(variant: string, config: GeneratorConfig, weights: GeneratorWeights): Promise<UpdateBase> {
   return createUpdateBase(variant, await foldedValues(config, weights));
+}
+
+/**
+ * The base of a stored model, read from its files as plain arrays (no tensors, no GPU upload or readback).
+ * Null when the model cannot take updates: stored unfolded or in several shards, or its tensors not in the
+ * folded spec order, i.e. whenever the base digest would not be its one shard's sha256, which is what
+ * receivers check updates against. Load faults throw ModelLoadError as loadGenerator's do.
+ */
+export async function updateBaseFromFiles(source: ModelSource, opts: LoadOptions = {}): Promise<UpdateBase | null> {
+  const { meta, entries, values } = await loadWeightValues(source, opts);
+  const shard = meta.shards[0];
+  if (!meta.bnFolded || meta.shards.length !== 1 || shard === undefined) return null;
+  const index = new Map(entries.map((e, i) => [e.name, i]));
+  const ordered = weightSpecs(meta.config, { folded: true }).map((s) => values[index.get(s.name) ?? -1] ?? new Float32Array(0));
+  const base = await createUpdateBase(meta.variant, ordered);
+  return base.digestHex === shard.sha256 ? base : null;
 }
 
 /** Decoded (or adapted) values as a folded weights Map for createGenerator / a FineTuner. The caller owns the tensors. */

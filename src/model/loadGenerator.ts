@@ -151,8 +151,15 @@ function isModelFiles(s: ModelSource): s is ModelFiles {
   return typeof s === 'object' && !(s instanceof URL) && typeof (s as Partial<ModelFiles>).read === 'function';
 }
 
-/** Loads and validates a weights directory without folding (the trainer resumes from this). */
-export async function loadGeneratorWeights(source: ModelSource, opts: LoadOptions = {}): Promise<LoadedWeights> {
+export interface LoadedValues {
+  readonly meta: SwiftSRMeta;
+  /** model.json's tensors in stored order, with `values` (finite, checked) in the same order. */
+  readonly entries: readonly { readonly name: string; readonly shape: readonly number[] }[];
+  readonly values: readonly Float32Array[];
+}
+
+/** Reads and validates a weights directory into plain arrays (no tensors): what loadGeneratorWeights uploads. */
+export async function loadWeightValues(source: ModelSource, opts: LoadOptions = {}): Promise<LoadedValues> {
   const { signal } = opts;
   throwIfAborted(signal);
   let raw: RawModel;
@@ -171,8 +178,14 @@ export async function loadGeneratorWeights(source: ModelSource, opts: LoadOption
     values.push(v);
     offset += 4 * n;
   }
-  const weights: GeneratorWeights = new Map(raw.entries.map((e, i) => [e.name, tf.tensor(values[i] ?? new Float32Array(0), e.shape, 'float32')]));
-  return { meta: raw.meta, weights };
+  return { meta: raw.meta, entries: raw.entries, values };
+}
+
+/** Loads and validates a weights directory without folding (the trainer resumes from this). */
+export async function loadGeneratorWeights(source: ModelSource, opts: LoadOptions = {}): Promise<LoadedWeights> {
+  const { meta, entries, values } = await loadWeightValues(source, opts);
+  const weights: GeneratorWeights = new Map(entries.map((e, i) => [e.name, tf.tensor(values[i] ?? new Float32Array(0), [...e.shape], 'float32')]));
+  return { meta, weights };
 }
 
 /**

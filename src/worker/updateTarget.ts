@@ -1,6 +1,6 @@
 import { MAX_VARIANT_NAME, UPDATE_MAGIC, UPDATE_VERSION, maxUpdateBytes } from '../adapt/modelUpdate.js';
 import { ModelUpdateError } from '../adapt/ModelUpdateError.js';
-import { DIGEST_BYTES, type UpdateBase } from '../adapt/updateBase.js';
+import { DIGEST_BYTES } from '../adapt/updateBase.js';
 import { VARIANTS } from '../model/variants.js';
 import { shapeSize, weightSpecs } from '../model/weightSpec.js';
 
@@ -47,9 +47,7 @@ export function variantUpdateLimit(variant: string): number | null {
   const info = VARIANTS.get(variant);
   if (info === undefined) return null;
   const specs = weightSpecs(info.config, { folded: true });
-  // maxUpdateBytes reads the shapes and the name only; values and digest play no part in the size.
-  const shapeOnly: UpdateBase = { variant, config: info.config, specs, values: [], count: specs.reduce((s, w) => s + shapeSize(w.shape), 0), digest: new Uint8Array(DIGEST_BYTES), digestHex: '' };
-  const limit = maxUpdateBytes(shapeOnly);
+  const limit = maxUpdateBytes({ variant, specs, count: specs.reduce((s, w) => s + shapeSize(w.shape), 0) });
   limits.set(variant, limit);
   return limit;
 }
