@@ -76,12 +76,20 @@ async function checkShard(s: ShardInfo, got: Uint8Array): Promise<void> {
   if ((await sha256Hex(got)) !== s.sha256) throw new ModelLoadError('checksum-mismatch', `${s.path}: sha256 differs from swiftsr.json`);
 }
 
+/** The values of settled reads, or the first failure in argument order. */
+function firstRejection<T>(results: PromiseSettledResult<T>[]): T[] {
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
+}
+
 /**
  * Every read is capped (the JSON files at MAX_JSON_BYTES, each shard at its recorded size), shards are
  * bounded in number (MAX_SHARDS) and read SHARD_READ_CONCURRENCY at a time, each checked as it arrives.
  */
 async function readFiles(files: ModelFiles, signal: AbortSignal | undefined): Promise<RawModel> {
-  const [modelBytes, metaBytes] = await Promise.all([files.read('model.json', signal, MAX_JSON_BYTES), files.read('swiftsr.json', signal, MAX_JSON_BYTES)]);
+  // Both reads settle before either fails, so a missing folder always names model.json (not whichever read lost the race).
+  const [modelBytes, metaBytes] = firstRejection(await Promise.allSettled([files.read('model.json', signal, MAX_JSON_BYTES), files.read('swiftsr.json', signal, MAX_JSON_BYTES)]));
   throwIfAborted(signal);
   const model = parseModelJson(parseJsonBytes(modelBytes, 'model.json'));
   const meta = parseSwiftSRMeta(parseJsonBytes(metaBytes, 'swiftsr.json'));
