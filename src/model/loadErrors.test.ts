@@ -60,7 +60,8 @@ async function expectCode(source: Parameters<typeof loadGenerator>[0], code: Mod
 
 describe('loadGenerator faults', () => {
   it('fetch-failed: a directory that does not exist, and an HTTP 404', async () => {
-    expect((await expectCode(join(root, 'absent'), 'fetch-failed')).message).toMatch(/model\.json/);
+    for (let i = 0; i < 5; i++) expect((await expectCode(join(root, 'absent'), 'fetch-failed')).message).toMatch(/model\.json/);
+    expect((await expectCode(corrupted((d) => rmSync(join(d, 'swiftsr.json'))), 'fetch-failed')).message).toMatch(/swiftsr\.json/);
     const fetch404: FetchLike = () => Promise.resolve({ ok: false, status: 404, statusText: 'Not Found', arrayBuffer: () => Promise.resolve(new ArrayBuffer(0)) });
     expect((await expectCode('http://127.0.0.1:9/m/', 'fetch-failed', { fetch: fetch404 })).message).toMatch(/HTTP 404/);
   });

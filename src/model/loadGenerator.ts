@@ -76,11 +76,12 @@ async function checkShard(s: ShardInfo, got: Uint8Array): Promise<void> {
   if ((await sha256Hex(got)) !== s.sha256) throw new ModelLoadError('checksum-mismatch', `${s.path}: sha256 differs from swiftsr.json`);
 }
 
-/** The values of settled reads, or the first failure in argument order. */
-function firstRejection<T>(results: PromiseSettledResult<T>[]): T[] {
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
-  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
+/** The values of two settled reads, or the first failure in argument order. */
+function firstRejection<T>(results: [PromiseSettledResult<T>, PromiseSettledResult<T>]): [T, T] {
+  const [a, b] = results;
+  if (a.status === 'rejected') throw a.reason;
+  if (b.status === 'rejected') throw b.reason;
+  return [a.value, b.value];
 }
 
 /**
