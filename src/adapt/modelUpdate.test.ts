@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { floatToHalf, halfBitsToFloat } from './float16.js';
-import { decodeModelUpdate, encodeModelUpdate, maxUpdateBytes, updateBytes, type DecodeExpectations } from './modelUpdate.js';
+import { checkUpdateLayout, decodeModelUpdate, encodeModelUpdate, maxUpdateBytes, readUpdateHeader, updateBytes, variantUpdateShape, type DecodeExpectations } from './modelUpdate.js';
 import { ModelUpdateError, type ModelUpdateErrorCode } from './ModelUpdateError.js';
 import { crc32 } from '../model/pth/zip.js';
 import { createUpdateBase, type UpdateBase } from './updateBase.js';
@@ -128,6 +128,35 @@ describe('model update messages', () => {
       ['none', dec(reseal(huge), { maxAbsWeight: 1e5 })],
     ];
     expect(cases.map(([, f]) => codeOf(f))).toEqual(cases.map(([c]) => c));
+  });
+
+  it('reads the header alone, and checks the layout against a variant shape without its base', async () => {
+    const x2 = await syntheticBase('tiny-x2', 2);
+    const good = encodeModelUpdate(x2, x2.values, 77, { encoding: 'int8' });
+    const header = readUpdateHeader(good);
+    expect({ ...header, digest: [...header.digest] }).toEqual({ encoding: 'int8', scale: 2, variant: 'tiny-x2', digest: [...x2.digest], seq: 77, tensors: 24, payloadAt: 46 + 7 });
+    expect(codeOf(() => readUpdateHeader(good.subarray(0, 7)))).toBe('truncated');
+    expect(codeOf(() => readUpdateHeader(good.subarray(0, 46 + 7 + 3)))).toBe('truncated');
+    const shape = variantUpdateShape('tiny-x2');
+    if (shape === null) throw new Error('tiny-x2 has no shape');
+    expect([shape.count, shape.specs.length, shape.config.scale, maxUpdateBytes(shape)]).toEqual([x2.count, 24, 2, maxUpdateBytes(x2)]);
+    expect(variantUpdateShape('tiny-x2')).toBe(shape);
+    expect(variantUpdateShape('nope')).toBeNull();
+    // Layout faults get decodeModelUpdate's codes with no base at hand; a wrong digest passes (only the base knows it).
+    const otherBase = encodeModelUpdate(await syntheticBase('tiny-x2', 9), x2.values, 5);
+    const cases: [ModelUpdateErrorCode | 'none', Uint8Array][] = [
+      ['none', good],
+      ['none', otherBase],
+      ['too-large', new Uint8Array(maxUpdateBytes(shape) + 1)],
+      ['truncated', good.subarray(0, good.length - 1)],
+      ['bad-length', reseal(Uint8Array.from([...good, 0]))],
+      ['checksum-mismatch', good.map((b, i) => (i === 60 ? b ^ 4 : b))],
+      ['wrong-variant', reseal(good.map((b, i) => (i === 6 ? 4 : b)))],
+      ['wrong-variant', reseal(good.map((b, i) => (i === 8 + 6 ? 0x33 : b)))],
+      ['bad-header', reseal(good.map((b, i) => (i >= 8 + 7 + 32 && i < 8 + 7 + 36 ? 0 : b)))],
+    ];
+    expect(cases.map(([, m]) => codeOf(() => checkUpdateLayout(m, shape)))).toEqual(cases.map(([c]) => c));
+    expect(codeOf(() => decodeModelUpdate(otherBase, x2))).toBe('wrong-base');
   });
 
   it('the encoder refuses what it cannot send', async () => {

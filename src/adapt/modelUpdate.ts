@@ -1,5 +1,7 @@
 import { crc32 } from '../model/pth/zip.js';
+import { VARIANTS } from '../model/variants.js';
 import { checkWeightValues } from '../model/weightValues.js';
+import { shapeSize, weightSpecs } from '../model/weightSpec.js';
 import { floatToHalf, halfBitsToFloat } from './float16.js';
 import { ModelUpdateError } from './ModelUpdateError.js';
 import { DIGEST_BYTES, type UpdateBase } from './updateBase.js';
@@ -50,8 +52,38 @@ export interface DecodedUpdate {
   readonly values: Float32Array[];
 }
 
-/** What an update's size depends on: the variant's name and weight shapes, not their values. */
-export type UpdateShape = Pick<UpdateBase, 'variant' | 'specs' | 'count'>;
+/**
+ * What an update's layout depends on: the variant's name, scale and weight shapes, not their values (no
+ * digest either): everything a receiver can check before the model is loaded.
+ */
+export type UpdateShape = Pick<UpdateBase, 'variant' | 'config' | 'specs' | 'count'>;
+
+const shapes = new Map<string, UpdateShape>();
+
+/** The shape of a variant's updates from its architecture alone (null: no such variant). */
+export function variantUpdateShape(variant: string): UpdateShape | null {
+  const cached = shapes.get(variant);
+  if (cached !== undefined) return cached;
+  const info = VARIANTS.get(variant);
+  if (info === undefined) return null;
+  const specs = weightSpecs(info.config, { folded: true });
+  const shape: UpdateShape = { variant, config: info.config, specs, count: specs.reduce((n, s) => n + shapeSize(s.shape), 0) };
+  shapes.set(variant, shape);
+  return shape;
+}
+
+/** The header fields of an update, read before anything is known of the receiver's base. */
+export interface UpdateHeader {
+  readonly encoding: UpdateEncoding;
+  readonly scale: number;
+  readonly variant: string;
+  /** The base digest the deltas are against (a view into the message). */
+  readonly digest: Uint8Array;
+  readonly seq: number;
+  readonly tensors: number;
+  /** Offset of the payload (the header's length). */
+  readonly payloadAt: number;
+}
 
 function payloadBytes(base: UpdateShape, encoding: UpdateEncoding): number {
   return encoding === 'fp16' ? 2 * base.count : base.count + 4 * base.specs.length;
@@ -127,6 +159,55 @@ function fail(code: ConstructorParameters<typeof ModelUpdateError>[0], message: 
 }
 
 /**
+ * Reads the header of a version 1 update (the one parser of it: routing and decoding both use it). Throws
+ * ModelUpdateError: 'truncated', 'bad-magic', 'bad-version', 'bad-encoding' or 'bad-header' (name length).
+ */
+export function readUpdateHeader(bytes: Uint8Array): UpdateHeader {
+  if (bytes.length < FIXED_HEADER + 1 + 4) fail('truncated', `${bytes.length} bytes is shorter than any update header`);
+  if (String.fromCharCode(...bytes.subarray(0, 4)) !== UPDATE_MAGIC) fail('bad-magic', 'not a SwiftSR model update (magic differs)');
+  if (bytes[4] !== UPDATE_VERSION) fail('bad-version', `update format version ${String(bytes[4])}; this receiver reads ${UPDATE_VERSION}`);
+  const encoding = (Object.keys(ENCODING_IDS) as UpdateEncoding[]).find((k) => ENCODING_IDS[k] === bytes[5]);
+  if (encoding === undefined) fail('bad-encoding', `unknown delta encoding ${String(bytes[5])}`);
+  const nameLength = bytes[7] ?? 0;
+  if (nameLength < 1 || nameLength > MAX_VARIANT_NAME) fail('bad-header', `variant name length ${nameLength} is outside [1, ${MAX_VARIANT_NAME}]`);
+  const payloadAt = FIXED_HEADER + nameLength;
+  if (bytes.length < payloadAt + 4) fail('truncated', `${bytes.length} bytes; the header alone needs ${payloadAt + 4}`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const digestAt = 8 + nameLength;
+  return {
+    encoding,
+    scale: bytes[6] ?? 0,
+    variant: String.fromCharCode(...bytes.subarray(8, digestAt)),
+    digest: bytes.subarray(digestAt, digestAt + DIGEST_BYTES),
+    seq: view.getUint32(digestAt + DIGEST_BYTES, true),
+    tensors: view.getUint16(payloadAt - 2, true),
+    payloadAt,
+  };
+}
+
+/**
+ * Checks everything an update's layout decides, given only the shape of the model it must fit: size limit,
+ * header, tensor count, exact length for its encoding, CRC, variant and scale, sequence above 0. What is
+ * left needs the base's values: its digest, and the decoded weights. Throws ModelUpdateError only.
+ */
+export function checkUpdateLayout(bytes: Uint8Array, shape: UpdateShape): UpdateHeader {
+  const limit = maxUpdateBytes(shape);
+  if (bytes.length > limit) fail('too-large', `${bytes.length} bytes; an update for ${shape.variant} is at most ${limit}`);
+  const header = readUpdateHeader(bytes);
+  if (header.tensors !== shape.specs.length) fail('bad-header', `${header.tensors} tensors; ${shape.variant} has ${shape.specs.length}`);
+  const size = header.payloadAt + payloadBytes(shape, header.encoding) + 4;
+  if (bytes.length < size) fail('truncated', `${bytes.length} bytes; this ${header.encoding} update needs ${size}`);
+  if (bytes.length > size) fail('bad-length', `${bytes.length} bytes; this ${header.encoding} update is exactly ${size}`);
+  const crc = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(size - 4, true);
+  if (crc32(bytes.subarray(0, size - 4)) !== crc) fail('checksum-mismatch', 'the update CRC-32 differs (corrupted message)');
+  if (header.variant !== shape.variant || header.scale !== shape.config.scale) {
+    fail('wrong-variant', `update for '${header.variant}' x${header.scale}; this receiver runs '${shape.variant}' x${shape.config.scale}`);
+  }
+  if (header.seq === 0) fail('bad-header', 'sequence number 0 is reserved for the base model');
+  return header;
+}
+
+/**
  * Validates an update against the receiver's base and returns the new weights. Costs are bounded by the
  * base: a message longer than maxUpdateBytes(base) is refused unread, and the only allocation is the new
  * weights (base.count floats). Throws ModelUpdateError only.
@@ -136,35 +217,11 @@ export function decodeModelUpdate(message: unknown, base: UpdateBase, expect: De
   if (message instanceof Uint8Array) bytes = message;
   else if (message instanceof ArrayBuffer) bytes = new Uint8Array(message);
   else fail('bad-type', `an update must be binary (Uint8Array or ArrayBuffer), got ${message === null ? 'null' : typeof message}`);
-  const limit = maxUpdateBytes(base);
-  if (bytes.length > limit) fail('too-large', `${bytes.length} bytes; an update for ${base.variant} is at most ${limit}`);
-  if (bytes.length < FIXED_HEADER + 1 + 4) fail('truncated', `${bytes.length} bytes is shorter than any update header`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (String.fromCharCode(...bytes.subarray(0, 4)) !== UPDATE_MAGIC) fail('bad-magic', 'not a SwiftSR model update (magic differs)');
-  if (bytes[4] !== UPDATE_VERSION) fail('bad-version', `update format version ${String(bytes[4])}; this receiver reads ${UPDATE_VERSION}`);
-  const encoding = (Object.keys(ENCODING_IDS) as UpdateEncoding[]).find((k) => ENCODING_IDS[k] === bytes[5]);
-  if (encoding === undefined) fail('bad-encoding', `unknown delta encoding ${String(bytes[5])}`);
-  const nameLength = bytes[7] ?? 0;
-  if (nameLength < 1 || nameLength > MAX_VARIANT_NAME) fail('bad-header', `variant name length ${nameLength} is outside [1, ${MAX_VARIANT_NAME}]`);
-  const header = FIXED_HEADER + nameLength;
-  if (bytes.length < header + 4) fail('truncated', `${bytes.length} bytes; the header alone needs ${header + 4}`);
-  const variant = String.fromCharCode(...bytes.subarray(8, 8 + nameLength));
-  const seq = view.getUint32(8 + nameLength + DIGEST_BYTES, true);
-  const tensors = view.getUint16(header - 2, true);
-  if (tensors !== base.specs.length) fail('bad-header', `${tensors} tensors; ${base.variant} has ${base.specs.length}`);
-  const size = header + payloadBytes(base, encoding) + 4;
-  if (bytes.length < size) fail('truncated', `${bytes.length} bytes; this ${encoding} update needs ${size}`);
-  if (bytes.length > size) fail('bad-length', `${bytes.length} bytes; this ${encoding} update is exactly ${size}`);
-  const crc = view.getUint32(size - 4, true);
-  if (crc32(bytes.subarray(0, size - 4)) !== crc) fail('checksum-mismatch', 'the update CRC-32 differs (corrupted message)');
-  if (variant !== base.variant || bytes[6] !== base.config.scale) {
-    fail('wrong-variant', `update for '${variant}' x${String(bytes[6])}; this receiver runs '${base.variant}' x${base.config.scale}`);
-  }
-  const digest = bytes.subarray(8 + nameLength, 8 + nameLength + DIGEST_BYTES);
+  const { digest, seq, encoding, payloadAt } = checkUpdateLayout(bytes, base);
   if (!digest.every((b, i) => b === base.digest[i])) fail('wrong-base', `update is a delta against other base weights than ${base.variant} ${base.digestHex.slice(0, 12)}…`);
-  if (seq === 0) fail('bad-header', 'sequence number 0 is reserved for the base model');
   if (expect.after !== undefined && seq <= expect.after) fail('stale-sequence', `sequence ${seq} is not after the last applied ${expect.after}`);
-  return { seq, encoding, values: applyDeltas(base, view, header, encoding, expect.maxAbsWeight ?? DEFAULT_MAX_ABS_WEIGHT) };
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { seq, encoding, values: applyDeltas(base, view, payloadAt, encoding, expect.maxAbsWeight ?? DEFAULT_MAX_ABS_WEIGHT) };
 }
 
 function applyDeltas(base: UpdateBase, view: DataView, start: number, encoding: UpdateEncoding, maxAbs: number): Float32Array[] {

@@ -2,11 +2,18 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { encodeModelUpdate, maxUpdateBytes } from '../adapt/modelUpdate.js';
 import type { UpdateBase } from '../adapt/updateBase.js';
-import { fakeBase, Frame, running } from './testing/fakeSession.js';
-import { adaptedValues, hostileUpdates } from './testing/hostileUpdates.js';
-import { readUpdateTarget, variantUpdateLimit } from './updateTarget.js';
+import { fakeBase, Frame, running, setup } from './testing/fakeSession.js';
+import { adaptedValues, hostileUpdates, withCrc } from './testing/hostileUpdates.js';
 
 const update = (base: UpdateBase, seq: number): ArrayBuffer => encodeModelUpdate(base, adaptedValues(base, seq), seq).slice().buffer;
+
+/** Frames at 80 ms a model run: the adaptive selector steps down from lite32x4 to tiny, which then loads. */
+async function switchToTiny(s: Awaited<ReturnType<typeof running>>): Promise<void> {
+  s.renderer.modelMs = 80;
+  for (let i = 0; i < 30; i++) await s.frame(1, i + 2);
+  await s.session.whenSettled();
+  await s.frame(1, 99);
+}
 
 describe('ModelUpdates in the WorkerSession', () => {
   it('applies an update between frames: the next frame paints with it, stats and event say which', async () => {
@@ -106,25 +113,44 @@ describe('ModelUpdates in the WorkerSession', () => {
     await s.frame(1, 1);
     expect(s.painted.at(-1)).toBe('webgpu:lite32x4');
     expect(s.session.stats()).toMatchObject({ updatesRejected: 0, updatesApplied: 0 });
-    s.renderer.modelMs = 80;
-    for (let i = 0; i < 30; i++) await s.frame(1, i + 2);
-    await s.session.whenSettled();
-    await s.frame(1, 99);
+    await switchToTiny(s);
     expect(s.painted.at(-1)).toBe('webgpu:tiny#6');
     expect(s.of('modelupdate').map((m) => [m.model, m.generation])).toEqual([['tiny', 6]]);
   });
 
-  it('an update for a variant that is no model at all is refused; routing reads the header only', async () => {
-    const s = await running();
+  it('a malformed newer message is refused at once and never displaces the valid update waiting for its model', async () => {
+    const s = await running({ models: ['lite32x4', 'tiny'], adaptive: true });
+    const tiny = await fakeBase('tiny');
+    s.session.receiveModelUpdate(update(tiny, 6));
+    const tensorsAt = 8 + 'tiny'.length + 32 + 4;
+    const edit = (seq: number, f: (m: Uint8Array) => Uint8Array, encoding: 'fp16' | 'int8' = 'fp16'): ArrayBuffer =>
+      f(encodeModelUpdate(tiny, adaptedValues(tiny, seq), seq, { encoding })).slice().buffer;
+    const malformed: [string, ArrayBuffer][] = [
+      ['checksum-mismatch', edit(7, (m) => m.map((b, i) => (i === 100 ? b ^ 1 : b)))],
+      ['truncated', edit(8, (m) => m.subarray(0, m.length - 1))],
+      ['bad-length', edit(9, (m) => withCrc(Uint8Array.from([...m, 0])), 'int8')],
+      ['wrong-variant', edit(10, (m) => withCrc(m.map((b, i) => (i === 6 ? 2 : b))))],
+      ['bad-header', edit(11, (m) => m.map((b, i) => (i === tensorsAt ? b + 1 : b)))],
+      ['too-large', edit(12, (m) => withCrc(Uint8Array.from([...m, 0])))],
+    ];
+    for (const [, m] of malformed) s.session.receiveModelUpdate(m);
+    // Refused before tiny loads, each with the code its gate would give.
+    expect(s.of('update-rejected').map((m) => m.reason)).toEqual(malformed.map(([code]) => code));
+    await switchToTiny(s);
+    expect(s.painted.at(-1)).toBe('webgpu:tiny#6');
+    expect(s.of('modelupdate').map((m) => [m.model, m.generation])).toEqual([['tiny', 6]]);
+    expect(s.session.stats()).toMatchObject({ updatesApplied: 1, updatesRejected: malformed.length });
+  });
+
+  it('an update for a variant that is no model at all is refused; so is an unreadable header before any model loads', async () => {
+    const s = setup();
     const junk = new Uint8Array(update(await fakeBase('tiny'), 1));
     junk.set([...'nope'].map((c) => c.charCodeAt(0)), 8);
     s.session.receiveModelUpdate(junk.buffer);
-    expect(s.of('update-rejected').map((m) => m.reason)).toEqual(['wrong-variant']);
-    const target = readUpdateTarget(new Uint8Array(update(await fakeBase('tiny-x2'), 77)));
-    expect(target).toMatchObject({ variant: 'tiny-x2', scale: 2, seq: 77 });
-    expect(readUpdateTarget(new Uint8Array(7))).toMatchObject({ code: 'truncated' });
-    expect(variantUpdateLimit('tiny')).toBe(maxUpdateBytes(await fakeBase('tiny')));
-    expect(variantUpdateLimit('nope')).toBeNull();
+    s.session.receiveModelUpdate(new Uint8Array(7));
+    s.session.receiveModelUpdate(update(await fakeBase('tiny-x2'), 77));
+    expect(s.of('update-rejected').map((m) => m.reason)).toEqual(['wrong-variant', 'truncated']);
+    expect(s.session.stats()).toMatchObject({ updatesRejected: 2, updatesApplied: 0 });
   });
 });
 

@@ -1,9 +1,9 @@
+import { checkUpdateLayout, readUpdateHeader, variantUpdateShape, type UpdateHeader } from '../adapt/modelUpdate.js';
 import { ModelUpdateGate, type GateOptions } from '../adapt/ModelUpdateGate.js';
 import { ModelUpdateError } from '../adapt/ModelUpdateError.js';
 import type { UpdateBase } from '../adapt/updateBase.js';
 import type { ModelRef, WorkerToMain } from './protocol.js';
 import type { ModelRenderer } from './renderers.js';
-import { readUpdateTarget, variantUpdateLimit } from './updateTarget.js';
 
 type Renderer = Pick<ModelRenderer<never, never>, 'has' | 'useWeights'>;
 
@@ -29,9 +29,9 @@ export interface ModelUpdatesOptions {
 /**
  * The receiver's side of online adaptation, owned by WorkerSession. Each binary message is routed by its
  * header to the loaded model of that variant and judged by its ModelUpdateGate; a message for a variant
- * not loaded yet waits (the newest per variant name, at most that variant's largest update). The newest
- * accepted update of each model is applied by sync() between frames, and again on every renderer that
- * loads the model later (device loss, WebGL rung, a tier switch back). Adapted weights that cannot be
+ * not loaded yet waits (the newest per variant name) if all that does not need the base checks out. The
+ * newest accepted update of each model is applied by sync() between frames, and again on every renderer
+ * that loads the model later (device loss, WebGL rung, a tier switch back). Adapted weights that cannot be
  * built or rendered revert that model to its shipped weights; the renderer itself is not at fault.
  * Nothing here throws at the caller: every refusal becomes an 'update-rejected' message and a count.
  */
@@ -53,22 +53,25 @@ export class ModelUpdates {
       const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : data instanceof Uint8Array ? data : null;
       if (bytes === null) throw new ModelUpdateError('bad-type', `an update must be binary, got ${data === null ? 'null' : typeof data}`);
       this.bytesReceived += bytes.length;
-      const target = readUpdateTarget(bytes);
       const states = [...this.#states.values()];
-      if (target instanceof ModelUpdateError) {
+      let header: UpdateHeader;
+      try {
+        header = readUpdateHeader(bytes);
+      } catch (error) {
         // A loaded model's gate gives the exact code and charges its rate limits; before any, the header's code.
         const any = states[0];
-        if (any === undefined) throw target;
+        if (any === undefined) throw error;
         this.#offer(any, bytes, nowMs);
         return;
       }
-      const candidates = states.filter((s) => s.base.variant === target.variant && s.base.config.scale === target.scale);
-      const state = candidates.find((s) => s.base.digest.every((b, i) => b === target.digest[i])) ?? candidates[0];
+      const { variant, scale, digest } = header;
+      const candidates = states.filter((s) => s.base.variant === variant && s.base.config.scale === scale);
+      const state = candidates.find((s) => s.base.digest.every((b, i) => b === digest[i])) ?? candidates[0];
       if (state !== undefined) {
         this.#offer(state, bytes, nowMs);
         return;
       }
-      this.#hold(target.variant, target.seq, bytes);
+      this.#hold(header, bytes);
     } catch (error) {
       this.#reject(error);
     }
@@ -153,11 +156,16 @@ export class ModelUpdates {
     state.newest = { seq: verdict.update.seq, values: verdict.update.values, bytes: bytes.length };
   }
 
-  /** Keeps the newest message for a variant whose model is not loaded (yet). */
-  #hold(variant: string, seq: number, bytes: Uint8Array): void {
-    const limit = variantUpdateLimit(variant);
-    if (limit === null) throw new ModelUpdateError('wrong-variant', `update for '${variant}', which is no model this receiver knows`);
-    if (bytes.length > limit) throw new ModelUpdateError('too-large', `${bytes.length} bytes; an update for ${variant} is at most ${limit}`);
+  /**
+   * Keeps the newest message for a variant whose model is not loaded (yet), if its layout fits that
+   * variant's shapes (size, header, CRC, scale): what waits is then refused later only for a digest or
+   * weights the loaded base disagrees with, and a corrupt newer message is refused now instead of
+   * displacing it.
+   */
+  #hold({ variant, seq }: UpdateHeader, bytes: Uint8Array): void {
+    const shape = variantUpdateShape(variant);
+    if (shape === null) throw new ModelUpdateError('wrong-variant', `update for '${variant}', which is no model this receiver knows`);
+    checkUpdateLayout(bytes, shape);
     const held = this.#pending.get(variant);
     if (held !== undefined && held.seq >= seq) throw new ModelUpdateError('stale-sequence', `sequence ${seq} is not after ${held.seq}, already waiting for ${variant} to load`);
     // The one it displaces was never judged: counted as refused, so every message is accounted for once.

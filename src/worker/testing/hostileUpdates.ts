@@ -20,7 +20,7 @@ function flip(bytes: Uint8Array, at: number, mask: number): Uint8Array {
 }
 
 /** A message whose CRC is right for its (hostile) content, so the checks after the CRC are reached. */
-function withCrc(bytes: Uint8Array): Uint8Array {
+export function withCrc(bytes: Uint8Array): Uint8Array {
   new DataView(bytes.buffer, bytes.byteOffset).setUint32(bytes.length - 4, crc32(bytes.subarray(0, bytes.length - 4)), true);
   return bytes;
 }
