@@ -1,33 +1,31 @@
-import { FallbackLadder, type Failure } from './FallbackLadder.js';
 import { FrameLedger, FramePipeline, type FrameLike, type TrackedFrame } from './FramePipeline.js';
 import { ModelLoads } from './ModelLoads.js';
 import { ModelUpdates } from './ModelUpdates.js';
 import { PaintTracker } from './PaintTracker.js';
 import { pumpFrames } from './pumpFrames.js';
 import { serializeError, type BackendKind, type LeakReport, type ModelRef, type ReceiverStats, type WorkerConfig, type WorkerToMain } from './protocol.js';
-import { BackendUnavailableError, renderRacingLoss, type FrameSink, type ModelRenderer, type PlainRenderer, type Platform, type RenderResult } from './renderers.js';
+import { RendererLadder } from './RendererLadder.js';
+import { renderRacingLoss, type FrameSink, type ModelRenderer, type PlainRenderer, type Platform, type RenderResult } from './renderers.js';
 import { ScaleSelector } from './ScaleSelector.js';
 import { StatsAggregator } from './StatsAggregator.js';
 
 /**
  * Everything the worker does, minus the browser: frames in, latest-frame pipeline, the rung of the fallback
- * ladder that renders, the model for each input size (ScaleSelector: scale, then adaptive tier), model
- * updates (ModelUpdates, swapped between frames), stats, and a paint on every frame. While a rung is being brought up, a model loads (a new input size or tier),
- * or a rung failed mid-frame, the plain renderer paints, so the output never goes black or stalls.
+ * ladder that renders (RendererLadder), the model for each input size (ScaleSelector: scale, then adaptive
+ * tier), model updates (ModelUpdates, swapped between frames), stats, and a paint on every frame. While a
+ * rung is being brought up, a model loads (a new input size or tier), or a rung failed mid-frame, the plain
+ * renderer paints, so the output never goes black or stalls.
  */
 export class WorkerSession<F extends FrameLike, S> {
   readonly #ledger = new FrameLedger();
   readonly #stats = new StatsAggregator();
   readonly #pipeline: FramePipeline<TrackedFrame<F>>;
-  readonly #ladder: FallbackLadder;
+  readonly #ladder: RendererLadder<F, S>;
   readonly #abort = new AbortController();
   readonly #paints = new PaintTracker();
-  /** The allowed models, read once at start (index.json or the one modelUrl); null until then, or when that failed. */
-  #models: Promise<ScaleSelector | Error> = Promise.resolve(new Error('no models'));
+  /** The allowed models, read once at start (index.json or the one modelUrl); null until a rung is up. */
   #selector: ScaleSelector | null = null;
   #plain: PlainRenderer<F, S> | null = null;
-  #renderer: ModelRenderer<F, S> | null = null;
-  #bringUp: Promise<void> = Promise.resolve();
   readonly #loads = new ModelLoads(this.#abort.signal);
   readonly #updates: ModelUpdates;
   /** Sequence number of the update that painted the last frame (0: shipped weights or bicubic). */
@@ -48,18 +46,25 @@ export class WorkerSession<F extends FrameLike, S> {
   ) {
     this.#enabled = config.enabled;
     this.#updates = new ModelUpdates({ loadBase: (m, signal) => platform.loadUpdateBase(m, signal), post, now: () => platform.now(), signal: this.#abort.signal });
-    this.#ladder = new FallbackLadder(config.backend === 'auto' ? 'webgpu' : config.backend);
+    this.#ladder = new RendererLadder(config.backend === 'auto' ? 'webgpu' : config.backend, {
+      signal: this.#abort.signal,
+      createModelRenderer: (kind) => platform.createModelRenderer(kind),
+      ready: (renderer, models) => this.#rungReady(renderer, models),
+      post,
+      reportError: (error) => this.#reportError(error),
+    });
     this.#pipeline = new FramePipeline((f) => this.#process(f), (e) => this.#reportError(e));
   }
 
   /** The rung that painted the last frame (before the first paint: the one that will). */
   get backend(): BackendKind {
-    return this.#paints.state.backend ?? (this.#renderer !== null && this.#enabled ? this.#renderer.kind : 'bicubic');
+    const renderer = this.#ladder.renderer;
+    return this.#paints.state.backend ?? (renderer !== null && this.#enabled ? renderer.kind : 'bicubic');
   }
 
   /** Resolves when the current bring-up (initial, or after a fallback) and every model load have settled. */
   async whenSettled(): Promise<void> {
-    await this.#bringUp;
+    await this.#ladder.settled();
     await this.#loads.settled();
     await this.#updates.settled();
   }
@@ -72,14 +77,7 @@ export class WorkerSession<F extends FrameLike, S> {
     this.#plain = this.platform.createPlainRenderer();
     this.#stopStats = this.platform.setInterval(() => this.post({ type: 'stats', stats: this.stats() }), this.config.statsIntervalMs);
     // The catalogue downloads while the GPU comes up; the ladder waits for it before it declares a rung ready.
-    const { models, outputWidth, outputHeight } = this.config;
-    if (this.#ladder.current !== 'bicubic') {
-      this.#models = this.platform.loadModels(models, this.#abort.signal).then(
-        (refs) => new ScaleSelector(refs, { outputWidth, outputHeight, initial: models.kind === 'index' ? models.initial : null }),
-        (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
-      );
-    }
-    this.#bringUp = this.#bringUpLadder();
+    this.#ladder.start(this.#ladder.rung === 'bicubic' ? Promise.resolve(new Error('no models')) : this.#loadModels());
   }
 
   attachStream(sourceId: number, readable: ReadableStream<F>): void {
@@ -121,7 +119,7 @@ export class WorkerSession<F extends FrameLike, S> {
   }
 
   simulateGpuLoss(): void {
-    this.#renderer?.simulateLoss();
+    this.#ladder.renderer?.simulateLoss();
   }
 
   /** One binary message from a model update channel; applied, if valid, between frames. Never throws. */
@@ -131,7 +129,7 @@ export class WorkerSession<F extends FrameLike, S> {
 
   stats(): ReceiverStats {
     const now = this.platform.now();
-    const r = this.#renderer;
+    const r = this.#ladder.renderer;
     const { model, ratio } = this.#paints.state;
     return {
       ...this.#stats.snapshot(now),
@@ -160,10 +158,9 @@ export class WorkerSession<F extends FrameLike, S> {
       this.#abort.abort();
       this.#stopStats?.();
       await this.#pipeline.close();
-      await this.#bringUp.catch(() => undefined);
+      await this.#ladder.settled().catch(() => undefined);
       await this.#loads.settled();
-      this.#renderer?.dispose();
-      this.#renderer = null;
+      this.#ladder.dispose();
       this.#plain?.dispose();
       this.#plain = null;
       this.sink.dispose();
@@ -181,8 +178,9 @@ export class WorkerSession<F extends FrameLike, S> {
     const { displayWidth: w, displayHeight: h } = t;
     const choice = this.#selector?.choose(w, h) ?? null;
     // Weights change only here, between frames: no frame is ever rendered half with the old ones.
-    if (this.#renderer !== null) this.#updates.sync(this.#renderer);
-    const renderer = this.#enabled ? this.#renderer : null;
+    const live = this.#ladder.renderer;
+    if (live !== null) this.#updates.sync(live);
+    const renderer = this.#enabled ? live : null;
     if (renderer !== null && choice?.model != null) this.#ensureLoaded(renderer, choice.model);
     let model = renderer !== null && choice?.model != null ? (this.#selector?.runnable(choice.model, (m) => renderer.has(m)) ?? null) : null;
     let result: RenderResult<S> | null = null;
@@ -191,8 +189,8 @@ export class WorkerSession<F extends FrameLike, S> {
       if ('result' in outcome) result = outcome.result;
       // The frame still gets painted below. Adapted weights are blamed first (that model goes back to its
       // shipped weights); otherwise the rung is replaced for the next frames.
-      else if (this.#renderer === renderer && (outcome.lost || !this.#updates.renderFailed(renderer, model, outcome.error))) {
-        this.#failRenderer(renderer, outcome.lost ? 'device-lost' : 'error', outcome.error);
+      else if (this.#ladder.renderer === renderer && (outcome.lost || !this.#updates.renderFailed(renderer, model, outcome.error))) {
+        this.#ladder.fail(renderer, outcome.lost ? 'device-lost' : 'error', outcome.error);
       }
     }
     const used: BackendKind = result !== null && renderer !== null ? renderer.kind : 'bicubic';
@@ -209,7 +207,7 @@ export class WorkerSession<F extends FrameLike, S> {
     this.#paintedWith(used, model, ratio, w, h);
     if (result.modelMs !== null && model !== null) this.#observeModelTime(model, result.modelMs);
     // attach() resolves on a frame from the rung the ladder settled on, not on a stopgap bicubic one.
-    if (!this.#firstFrameSent && (used === this.#ladder.current || !this.#enabled)) {
+    if (!this.#firstFrameSent && (used === this.#ladder.rung || !this.#enabled)) {
       this.#firstFrameSent = true;
       this.post({ type: 'first-frame', sourceId: this.#sourceId, backend: used });
     }
@@ -220,25 +218,25 @@ export class WorkerSession<F extends FrameLike, S> {
     for (const event of this.#paints.painted(used, model, ratio, w, h)) this.post(event);
     if (model === previous || model === null) return;
     this.#stats.resetModelTimes();
-    const renderer = this.#renderer;
+    const renderer = this.#ladder.renderer;
     for (const m of this.#selector?.switchedTo(model) ?? []) if (renderer !== null) this.#ensureLoaded(renderer, m);
   }
 
   #ensureLoaded(renderer: ModelRenderer<F, S>, model: ModelRef): void {
     this.#loads.ensure(renderer, model, () => this.#updates.modelLoaded(model), (error) => {
       // A renderer replaced meanwhile (device lost) takes its half-loaded models with it: not an error.
-      if (this.#abort.signal.aborted || this.#renderer !== renderer) return;
+      if (this.#abort.signal.aborted || this.#ladder.renderer !== renderer) return;
       this.#reportError(error);
       // Weights that fail on one backend fail on every backend: that model is gone for this session.
       this.#selector?.drop(model);
-      if (this.#selector?.empty === true) this.#failRenderer(renderer, 'model-load-failed', error);
+      if (this.#selector?.empty === true) this.#ladder.fail(renderer, 'model-load-failed', error);
     });
   }
 
   #observeModelTime(model: ModelRef, ms: number): void {
     this.#stats.modelTime(ms);
     const selector = this.#selector;
-    const renderer = this.#renderer;
+    const renderer = this.#ladder.renderer;
     if (!this.config.adaptive || selector === null || renderer === null) return;
     const decision = selector.observe(model, ms, this.#stats.frameBudgetMs(this.platform.now()));
     if (decision === null) return;
@@ -246,60 +244,21 @@ export class WorkerSession<F extends FrameLike, S> {
     this.#ensureLoaded(renderer, decision.to);
   }
 
-  async #bringUpLadder(): Promise<void> {
-    while (!this.#disposed) {
-      const kind = this.#ladder.current;
-      if (kind === 'bicubic') return;
-      let renderer: ModelRenderer<F, S> | null = null;
-      try {
-        renderer = await this.platform.createModelRenderer(kind);
-        const models = await this.#models;
-        if (models instanceof Error) {
-          renderer.dispose();
-          if (this.#abort.signal.aborted) return;
-          this.#reportError(models);
-          this.#step('model-load-failed', models);
-          return;
-        }
-        this.#selector = models;
-        if (this.#disposed) {
-          renderer.dispose();
-          return;
-        }
-        this.#renderer = renderer;
-        this.#stats.resetModelTimes();
-        // Frames already arrived: load their model now rather than on the next one.
-        const { inputWidth: w, inputHeight: h } = this.#stats.snapshot(this.platform.now());
-        const wanted = w > 0 ? models.choose(w, h).model : null;
-        if (wanted !== null) this.#ensureLoaded(renderer, wanted);
-        const live = renderer;
-        void live.lost.then((reason) => {
-          if (this.#renderer === live) this.#failRenderer(live, 'device-lost', new Error(reason));
-        });
-        return;
-      } catch (error) {
-        renderer?.dispose();
-        if (this.#disposed || this.#abort.signal.aborted) return;
-        this.#step(error instanceof BackendUnavailableError ? 'unavailable' : 'error', error);
-      }
-    }
+  #loadModels(): Promise<ScaleSelector | Error> {
+    const { models, outputWidth, outputHeight } = this.config;
+    return this.platform.loadModels(models, this.#abort.signal).then(
+      (refs) => new ScaleSelector(refs, { outputWidth, outputHeight, initial: models.kind === 'index' ? models.initial : null }),
+      (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+    );
   }
 
-  #failRenderer(renderer: ModelRenderer<F, S>, failure: Failure, error: unknown): void {
-    this.#renderer = null;
-    renderer.dispose();
-    if (this.#disposed) return;
-    if (failure === 'error') this.#reportError(error);
-    if (this.#step(failure, error)) this.#bringUp = this.#bringUp.then(() => this.#bringUpLadder());
-  }
-
-  /** Moves down the ladder and announces it; false at the floor. */
-  #step(failure: Failure, error: unknown): boolean {
-    const step = this.#ladder.fail(failure);
-    if (step === null) return false;
-    const detail = error instanceof Error ? error.message : String(error);
-    this.post({ type: 'fallback', from: step.from, to: step.to, reason: step.reason, detail });
-    return true;
+  /** A rung came up: its models are the session's, and frames already arrived load theirs now rather than on the next one. */
+  #rungReady(renderer: ModelRenderer<F, S>, models: ScaleSelector): void {
+    this.#selector = models;
+    this.#stats.resetModelTimes();
+    const { inputWidth: w, inputHeight: h } = this.#stats.snapshot(this.platform.now());
+    const wanted = w > 0 ? models.choose(w, h).model : null;
+    if (wanted !== null) this.#ensureLoaded(renderer, wanted);
   }
 
   #reportError(error: unknown): void {
