@@ -36,7 +36,7 @@ export interface PairOptions {
 }
 
 /** Source taps of one output index for an area (box) resample: [first index, weights]. */
-function areaTaps(inSize: number, outSize: number): { first: number; weights: number[] }[] {
+export function areaTaps(inSize: number, outSize: number): { first: number; weights: number[] }[] {
   const ratio = inSize / outSize;
   return Array.from({ length: outSize }, (_, o) => {
     const lo = o * ratio;

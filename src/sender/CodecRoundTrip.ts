@@ -30,6 +30,7 @@ export class CodecRoundTrip {
   #encoder: VideoEncoder | null = null;
   #decoder: VideoDecoder | null = null;
   #size: RoundTripSize | null = null;
+  #closed = false;
   readonly #onDecoded: (frame: VideoFrame) => void;
   readonly #onError: (error: Error) => void;
 
@@ -66,12 +67,19 @@ export class CodecRoundTrip {
     if (support.supported !== true) return `${this.codec} encoding at ${size.width}x${size.height} is not supported here`;
     const dec = await VideoDecoder.isConfigSupported({ codec: CODEC_STRINGS[this.codec] });
     if (dec.supported !== true) return `${this.codec} decoding is not supported here`;
+    // close() ran while the browser answered: coders made now would never be closed.
+    if (this.#closed) return 'the codec round trip was closed';
     this.#closeCoders();
     const decoder = new VideoDecoder({ output: (f) => this.#onDecoded(f), error: (e) => this.#onError(e) });
     decoder.configure({ codec: CODEC_STRINGS[this.codec], optimizeForLatency: true });
     const encoder = new VideoEncoder({
       output: (chunk) => {
-        if (decoder.state === 'configured') decoder.decode(chunk);
+        if (decoder.state !== 'configured') return;
+        try {
+          decoder.decode(chunk);
+        } catch (e) {
+          this.#onError(e as Error);
+        }
       },
       error: (e) => this.#onError(e),
     });
@@ -91,6 +99,7 @@ export class CodecRoundTrip {
   }
 
   close(): void {
+    this.#closed = true;
     this.#closeCoders();
     this.#size = null;
   }

@@ -1,9 +1,11 @@
 /// <reference lib="webworker" />
-import { sendPair, type RgbFrame } from '../adapt/trainingPairs.js';
+import type { RgbFrame } from '../adapt/trainingPairs.js';
 import { SwiftSRError } from '../sdk/errors.js';
+import { cameraPair } from './cameraPair.js';
 import { CodecRoundTrip } from './CodecRoundTrip.js';
+import { PixelReader } from './PixelReader.js';
 import type { ProvisionalSize, SendParameters, SenderCodec } from './protocol.js';
-import { provisionalSendSize, rgbaToRgb, trainGeometry, type TrainGeometry } from './trainGeometry.js';
+import { provisionalSendSize, trainGeometry, type TrainGeometry } from './trainGeometry.js';
 import { rgbToI420, yuvToRgb } from './yuv.js';
 
 export interface PairSourceOptions {
@@ -40,33 +42,13 @@ async function decodedRgb(frame: VideoFrame, pixels: PixelReader, width: number,
   return yuvToRgb(bytes, format, layout, width, height);
 }
 
-/** Draws frames into a reusable canvas and reads RGBA back (the 2D canvas applies the YUV matrix as a `<video>` does). */
-class PixelReader {
-  #canvas = new OffscreenCanvas(1, 1);
-  #ctx = this.#canvas.getContext('2d', { willReadFrequently: true });
-
-  read(frame: VideoFrame | OffscreenCanvas, width: number, height: number): RgbFrame {
-    const ctx = this.#context(width, height);
-    ctx.drawImage(frame, 0, 0, width, height);
-    return rgbaToRgb(ctx.getImageData(0, 0, width, height).data, width, height);
-  }
-
-  #context(width: number, height: number): OffscreenCanvasRenderingContext2D {
-    if (this.#canvas.width !== width || this.#canvas.height !== height) {
-      this.#canvas.width = width;
-      this.#canvas.height = height;
-    }
-    if (this.#ctx === null) throw new Error('OffscreenCanvas 2D context is unavailable in this worker');
-    this.#ctx.imageSmoothingQuality = 'high';
-    return this.#ctx;
-  }
-}
-
 /**
  * Camera frames in, training pairs out, one every sampleIntervalMs: HR = the frame area-downscaled to
  * LR × scale, LR = its area downscale to the training size (trainGeometry), and with a codec every frame
  * (not only the sampled ones) runs through the encoder at that size and bitrate, the sampled ones as their
- * exact area LR, their HR kept until the decoder gives their LR back.
+ * exact area LR, their HR kept until the decoder gives their LR back. Every VideoFrame it makes or the
+ * decoder hands it is closed on every path (dropped, refused, failed, or still being read at close()):
+ * `openFrames` counts the ones it holds.
  */
 export class PairSource {
   readonly #o: PairSourceOptions;
@@ -81,9 +63,12 @@ export class PairSource {
   /** Set once the codec cannot run: pairs go on with a clean LR. */
   #codecFailed: boolean;
   readonly #pending = new Map<number, { hr: RgbFrame; seed: number }>();
+  /** Decoded frames whose pixels are being read: close() closes them at once. */
+  readonly #reading = new Set<VideoFrame>();
   #lastSample = Number.NEGATIVE_INFINITY;
   #seed = 0;
   #tooSmallReported = false;
+  #closed = false;
 
   constructor(options: PairSourceOptions) {
     this.#o = options;
@@ -92,6 +77,11 @@ export class PairSource {
 
   get geometry(): TrainGeometry | null {
     return this.#geometry;
+  }
+
+  /** VideoFrames made or received here and not closed yet (0 when idle or closed). */
+  get openFrames(): number {
+    return this.#reading.size;
   }
 
   setParams(params: SendParameters): void {
@@ -103,8 +93,9 @@ export class PairSource {
     this.#provisional = size;
   }
 
-  /** Handles one camera frame; the caller closes it afterwards. */
+  /** Handles one camera frame; the caller closes it afterwards. Nothing once closed. */
   async push(frame: VideoFrame, nowMs: number): Promise<void> {
+    if (this.#closed) return;
     const params = this.#params;
     const camera = { width: frame.displayWidth, height: frame.displayHeight };
     const send = params ?? provisionalSendSize(camera, this.#provisional, this.#o.scale);
@@ -124,36 +115,45 @@ export class PairSource {
     }
     // Bits per pixel of the real send size, when training runs at another size (fromCamera).
     const codec = params === null ? null : await this.#codecAt({ width: g.lrWidth, height: g.lrHeight, bitrateBps: (params.bitrateBps * g.lrWidth * g.lrHeight) / (params.width * params.height) });
+    if (this.#closed) return;
     const due = nowMs - this.#lastSample >= this.#o.sampleIntervalMs;
     if (!due) {
       // Every frame feeds the encoder (realistic bits per frame); these need not be exact, so the canvas scales them.
-      if (codec !== null) {
-        const input = i420Frame(this.#pixels.read(frame, g.lrWidth, g.lrHeight), frame.timestamp);
-        codec.encode(input);
-        input.close();
-      }
+      if (codec !== null) this.#encode(codec, this.#pixels.read(frame, g.lrWidth, g.lrHeight), frame.timestamp);
       return;
     }
-    const { lr, hr } = sendPair(this.#pixels.read(frame, camera.width, camera.height), { scale: this.#o.scale, sendWidth: g.lrWidth, sendHeight: g.lrHeight });
+    const { lr, hr } = cameraPair(this.#pixels.readRgba(frame, camera.width, camera.height), camera.width, camera.height, { scale: this.#o.scale, sendWidth: g.lrWidth, sendHeight: g.lrHeight });
     const seed = ++this.#seed;
     if (codec === null) {
       this.#lastSample = nowMs;
       this.#o.onPair(lr, hr, seed);
       return;
     }
-    const exact = i420Frame(lr, frame.timestamp);
-    if (codec.encode(exact)) {
+    if (this.#encode(codec, lr, frame.timestamp)) {
       this.#lastSample = nowMs;
       this.#pending.set(frame.timestamp, { hr, seed });
       if (this.#pending.size > MAX_PENDING) this.#pending.delete(this.#pending.keys().next().value as number);
     }
-    exact.close();
   }
 
+  /** Stops the codec and closes every frame still held; later pushes and decoder outputs are dropped. */
   close(): void {
+    this.#closed = true;
     this.#codec?.close();
     this.#codec = null;
     this.#pending.clear();
+    for (const f of this.#reading) f.close();
+    this.#reading.clear();
+  }
+
+  /** Encodes `rgb` as an I420 frame (closed here whatever encode() does); false when the encoder dropped it. */
+  #encode(codec: CodecRoundTrip, rgb: RgbFrame, timestamp: number): boolean {
+    const input = i420Frame(rgb, timestamp);
+    try {
+      return codec.encode(input);
+    } finally {
+      input.close();
+    }
   }
 
   async #codecAt(size: { width: number; height: number; bitrateBps: number }): Promise<CodecRoundTrip | null> {
@@ -164,16 +164,22 @@ export class PairSource {
         this.#fail(made);
         return null;
       }
+      // Closed (or failed) while the browser was asked about the config: these coders are nobody's.
+      if (this.#closed || this.#codecFailed) {
+        made.close();
+        return null;
+      }
       this.#codec = made;
       return made;
     }
-    const why = await this.#codec.resize(size);
+    const codec = this.#codec;
+    const why = await codec.resize(size);
     if (why !== null) this.#fail(why);
-    return this.#codec;
+    return this.#codec === codec ? codec : null;
   }
 
   #fail(why: string): void {
-    if (this.#codecFailed) return;
+    if (this.#codecFailed || this.#closed) return;
     this.#codecFailed = true;
     this.#codec?.close();
     this.#codec = null;
@@ -184,14 +190,22 @@ export class PairSource {
   #onDecoded(frame: VideoFrame): void {
     const waiting = this.#pending.get(frame.timestamp);
     const g = this.#geometry;
-    if (waiting === undefined || g === null || frame.displayWidth !== g.lrWidth || frame.displayHeight !== g.lrHeight) {
+    if (this.#closed || waiting === undefined || g === null || frame.displayWidth !== g.lrWidth || frame.displayHeight !== g.lrHeight) {
       frame.close();
       return;
     }
     this.#pending.delete(frame.timestamp);
+    this.#reading.add(frame);
     void decodedRgb(frame, this.#pixels, g.lrWidth, g.lrHeight)
-      .then((lr) => this.#o.onPair(lr, waiting.hr, waiting.seed))
-      .catch((e: unknown) => this.#o.onError(e as Error))
-      .finally(() => frame.close());
+      .then((lr) => {
+        if (!this.#closed) this.#o.onPair(lr, waiting.hr, waiting.seed);
+      })
+      .catch((e: unknown) => {
+        if (!this.#closed) this.#o.onError(e as Error);
+      })
+      .finally(() => {
+        this.#reading.delete(frame);
+        frame.close();
+      });
   }
 }

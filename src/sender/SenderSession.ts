@@ -81,7 +81,11 @@ export class SenderSession {
     this.#pairs = null;
     const reader = readable.getReader();
     this.#reader = reader;
-    void this.#read(sourceId, reader).catch((e: unknown) => this.#post({ type: 'error', error: serializeError(e), fatal: false }));
+    void this.#read(sourceId, reader).catch((e: unknown) => {
+      // Nothing reads this source any more: stop it rather than leave the camera queueing frames.
+      void reader.cancel().catch(() => undefined);
+      this.#post({ type: 'error', error: serializeError(e), fatal: false });
+    });
   }
 
   setParams(params: SendParameters): void {
@@ -196,6 +200,6 @@ export class SenderSession {
     this.#pairs?.close();
     const parts = await this.#ready;
     await parts?.loop.dispose();
-    return { numTensors: tf.engine().state.numTensors, openFrames: this.#openFrames };
+    return { numTensors: tf.engine().state.numTensors, openFrames: this.#openFrames + (this.#pairs?.openFrames ?? 0) };
   }
 }

@@ -62,6 +62,14 @@ beforeAll(async () => {
   page.on('console', (msg) => {
     if (msg.type() === 'error') console.error('[page]', msg.text());
   });
+  // The sender worker's own console (Chromium's "VideoFrame was garbage collected" warning lands there,
+  // not on the page): printed with its origin, or a warning seen in the log could not be placed.
+  page.on('workercreated', (worker) => {
+    worker.client.on('Log.entryAdded', ({ entry }) => {
+      if (entry.level === 'error') console.error('[sender worker]', entry.text);
+    });
+    void worker.client.send('Log.enable').catch(() => undefined);
+  });
   await page.goto(`${server.url}/sender.html`);
 });
 
