@@ -41,6 +41,16 @@ async function push(s: PairSource, t: number, width = 192, height = 128): Promis
 
 const flushMicrotasks = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
 
+/** push() at `t` with the browser's config answers held, close() meanwhile, then the answers. */
+async function closeDuringConfig(s: PairSource, t: number): Promise<void> {
+  fake.holdConfigs = true;
+  const pushed = push(s, t);
+  await flushMicrotasks();
+  s.close();
+  fake.releaseConfigs();
+  await pushed;
+}
+
 describe('PairSource closes every VideoFrame', () => {
   it('through a coded run: sampled and unsampled frames, encoder drops, a send-size change with outputs of the old size in flight', async () => {
     const s = source(100);
@@ -75,13 +85,7 @@ describe('PairSource closes every VideoFrame', () => {
   });
 
   it('close() during the codec set-up: the coders made after it are closed and nothing is encoded', async () => {
-    const s = source(0);
-    fake.holdConfigs = true;
-    const pushed = push(s, 0);
-    await flushMicrotasks();
-    s.close();
-    fake.releaseConfigs();
-    await pushed;
+    await closeDuringConfig(source(0), 0);
     expect(fake.encoders.length).toBeGreaterThan(0);
     expect([...fake.encoders, ...fake.decoders].every((c) => c.state === 'closed')).toBe(true);
     expect(fake.encoders.every((e) => e.encoded === 0)).toBe(true);
@@ -93,12 +97,7 @@ describe('PairSource closes every VideoFrame', () => {
     const s = source(0);
     await push(s, 0);
     s.setParams({ width: 40, height: 24, bitrateBps: 300_000 });
-    fake.holdConfigs = true;
-    const pushed = push(s, 100);
-    await flushMicrotasks();
-    s.close();
-    fake.releaseConfigs();
-    await pushed;
+    await closeDuringConfig(s, 100);
     expect([fake.encoders.length, fake.decoders.length]).toEqual([1, 1]);
     expect([...fake.encoders, ...fake.decoders].every((c) => c.state === 'closed')).toBe(true);
     expect(fake.open.size).toBe(0);
