@@ -72,21 +72,21 @@ function columns(rgba: Uint8ClampedArray, width: number, rows: number, cols: Tap
   return mid;
 }
 
-/** Vertical area pass: each output row is the weighted sum of its input rows, in tap order, in float64. */
+/** Vertical area pass: each output value sums its column's taps in tap order, in float64 (areaResize's). */
 function rowsOf(mid: Float32Array, rowLength: number, rows: Taps): Float32Array {
   const outHeight = rows.first.length;
   const out = new Float32Array(rowLength * outHeight);
-  const acc = new Float64Array(rowLength);
   const { first, count, weights, width: tw } = rows;
   for (let y = 0; y < outHeight; y++) {
-    acc.fill(0);
     const n = count[y] as number;
-    for (let k = 0; k < n; k++) {
-      const w = weights[y * tw + k] as number;
-      const from = ((first[y] as number) + k) * rowLength;
-      for (let i = 0; i < rowLength; i++) acc[i] = (acc[i] as number) + w * (mid[from + i] as number);
+    const from = (first[y] as number) * rowLength;
+    const w0 = y * tw;
+    const o = y * rowLength;
+    for (let i = 0; i < rowLength; i++) {
+      let s = 0;
+      for (let k = 0, p = from + i; k < n; k++, p += rowLength) s += (weights[w0 + k] as number) * (mid[p] as number);
+      out[o + i] = s;
     }
-    out.set(acc, y * rowLength);
   }
   return out;
 }
