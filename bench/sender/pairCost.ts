@@ -13,7 +13,7 @@ import { caseLabel, syntheticRgba, timePair, type PairCase, type PairTiming, typ
 const HELP = `npx tsx bench/sender/pairCost.ts [options]
 The sender's per-sample cost (src/sender/PairSource.ts): the full-size readback of the camera frame and the
 area downscales to HR and LR, before (rgbaToRgb + sendPair) and after (cameraPair) on the same bytes, in
-Node and in a Chromium dedicated worker (with the readback: an I420 VideoFrame drawn into a
+Node (CPU time) and in a Chromium dedicated worker (wall time) (with the readback: an I420 VideoFrame drawn into a
 willReadFrequently OffscreenCanvas and read as RGBA, as PixelReader does).
   --cases 1280x720:320x180,1920x1080:480x270,1920x1080:320x180   camera:send sizes
   --scale 4          model scale (HR = send x scale)
@@ -93,12 +93,18 @@ async function inChromium(cases: readonly PairCase[], reps: number): Promise<{ r
   }
 }
 
+/** CPU time of this process (all its threads, GC included): what the work costs, whatever the neighbours run. */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
 const ms = (t: StageTimes | undefined): string => (t === undefined ? '-' : `${t.medianMs.toFixed(1)} (p90 ${t.p90Ms.toFixed(1)})`);
 
 function markdown(command: string, date: string, rows: readonly CaseResult[]): string {
   const lines = [
     `<!-- ${command} on ${date} -->`,
-    '| camera -> send (scale) | readback, Chromium ms | before: rgbaToRgb + sendPair, Node / Chromium ms | after: cameraPair, Node / Chromium ms | per sample, Chromium: before -> after ms | bit-identical |',
+    '| camera -> send (scale) | readback, Chromium wall ms | before: rgbaToRgb + sendPair, Node CPU / Chromium wall ms | after: cameraPair, Node CPU / Chromium wall ms | per sample, Chromium: before -> after ms | bit-identical |',
     '|---|---:|---:|---:|---:|---|',
   ];
   for (const r of rows) {
@@ -107,7 +113,7 @@ function markdown(command: string, date: string, rows: readonly CaseResult[]): s
     const identical = r.node.identical && (c?.pair.identical ?? true) ? 'yes' : 'NO';
     lines.push(`| ${r.label} | ${ms(c?.readback)} | ${ms(r.node.before)} / ${ms(c?.pair.before)} | ${ms(r.node.after)} / ${ms(c?.pair.after)} | ${total} | ${identical} |`);
   }
-  return `${lines.join('\n')}\n\nMedian (90th percentile) of the timed repetitions; the two paths alternate on the same bytes.\n`;
+  return `${lines.join('\n')}\n\nMedian (90th percentile) of the timed repetitions; the two paths alternate on the same bytes. Node: CPU time of the process (unmoved by the other jobs on a shared machine); Chromium: wall time in a dedicated worker (load average in the JSON).\n`;
 }
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -133,7 +139,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const command = ['npx tsx bench/sender/pairCost.ts', ...argv].join(' ');
   const started = runInfo(command);
   const node = cases.map((c) => {
-    const t = timePair(c, syntheticRgba(c.camera.width, c.camera.height), reps, () => performance.now());
+    const t = timePair(c, syntheticRgba(c.camera.width, c.camera.height), reps, cpuMs);
     console.log(`node  ${caseLabel(c)}: before ${ms(t.before)}, after ${ms(t.after)}, identical ${t.identical}`);
     return t;
   });
