@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setupBackend } from '../eval/backend.js';
 import { imresize } from '../imaging/imresize.js';
+import { updateBytes } from '../src/adapt/modelUpdate.js';
 import { updateBaseFromWeights } from '../src/adapt/updateBase.js';
 import { loadGeneratorWeights } from '../src/model/loadGenerator.js';
 import { loadClip, clipSpec, type ClipPairs } from './adapt/clips.js';
@@ -15,7 +16,7 @@ import { REPO_ROOT, RESULTS_DIR, requirePath, SHARED_DATASETS } from './paths.js
 export const ADAPT_HELP = `adapt: online adaptation (issue 12). The sender fine-tunes a shipped model (FineTuner, TF.js wasm) on the
   first half of a clip as the call delivers it, and the adapted model is scored on the second half (never
   trained on): Y-PSNR of bicubic, the static model, the sender's weights and what a receiver paints under an
-  update cap (PublishPolicy, int8 updates), vs seconds of adaptation; one row per (clip, rate, tier).
+  update cap (PublishPolicy), vs seconds of adaptation; one row per (clip, rate, tier).
   --clips FourPeople,BBB   clips (FourPeople: conference/, BBB: video/video-1080p-60fps-2s.mp4)
   --rates 300,750,1500     call rates in kbit/s through imaging/callDegrade ('clean': no codec), --codec vp8
   --tiers tiny,lite48x8    model directories under models/
@@ -23,6 +24,7 @@ export const ADAPT_HELP = `adapt: online adaptation (issue 12). The sender fine-
   --clock cpu              cpu: a second is a CPU second of this process (one core given to the sender,
                            unmoved by the shared machine's load); wall: the wall clock
   --caps 0.02,0.05,0.1     update cap shares of the video bitrate, --min-gain 0.05 (dB, on held-back frames)
+  --encoding int8          update deltas receivers decode and the policy charges: int8, int4 or fp16
   --received-at 60         checkpoints where the receivers' weights (one per cap) are scored too
   --hold-back 2            last training samples kept for the sender's validation
   --crop 16 --batch 8 --lr 1e-3 --candidates 4 --flips --train-last 0 --seed 1
@@ -36,7 +38,7 @@ export async function adaptMain(argv: readonly string[]): Promise<void> {
     options: {
       clips: { type: 'string', default: 'FourPeople,BBB' }, rates: { type: 'string', default: '300,750,1500' }, codec: { type: 'string', default: 'vp8' },
       tiers: { type: 'string', default: 'tiny,lite48x8' }, seconds: { type: 'string', default: '15,30,60' }, 'by-steps': { type: 'boolean', default: false }, clock: { type: 'string', default: 'cpu' },
-      caps: { type: 'string', default: '0.02,0.05,0.1' }, 'received-at': { type: 'string', default: '60' }, 'min-gain': { type: 'string', default: '0.05' }, 'hold-back': { type: 'string', default: '2' },
+      caps: { type: 'string', default: '0.02,0.05,0.1' }, 'received-at': { type: 'string', default: '60' }, encoding: { type: 'string', default: 'int8' }, 'min-gain': { type: 'string', default: '0.05' }, 'hold-back': { type: 'string', default: '2' },
       crop: { type: 'string', default: '16' }, batch: { type: 'string', default: '8' }, lr: { type: 'string', default: '1e-3' },
       candidates: { type: 'string', default: '4' }, flips: { type: 'boolean', default: false }, 'train-last': { type: 'string', default: '0' },
       seed: { type: 'string', default: '1' }, datasets: { type: 'string', default: SHARED_DATASETS },
@@ -58,6 +60,8 @@ export async function adaptMain(argv: readonly string[]): Promise<void> {
   const holdBack = Number(v['hold-back']);
   if (v.clock !== 'cpu' && v.clock !== 'wall') throw new RangeError(`--clock must be cpu or wall, got '${v.clock}'`);
   const clockKind = v.clock;
+  const encoding = v.encoding;
+  if (encoding !== 'int8' && encoding !== 'int4' && encoding !== 'fp16') throw new RangeError(`--encoding must be int8, int4 or fp16, got '${encoding}'`);
   const unit: Unit = v['by-steps'] ? 'steps' : clockKind === 'cpu' ? 'cpuSeconds' : 'seconds';
   const knobs = {
     crop: perTier('crop', v.crop, tiers, 16), batch: perTier('batch', v.batch, tiers, 8), lr: perTier('lr', v.lr, tiers, 1e-3),
@@ -93,7 +97,7 @@ export async function adaptMain(argv: readonly string[]): Promise<void> {
     const capSpecs = cell.rate === 'clean' ? [] : caps.map((share) => ({ share, videoKbps: cell.rate as number, minGainDb }));
     const result = await runSession({
       base, folded: weights, train: loaded.pairs.train, holdBack, test: loaded.pairs.test, checkpoints, bySteps: v['by-steps'], clockKind,
-      caps: capSpecs, receivedAt, tune, log: (line) => console.log(line),
+      caps: capSpecs, receivedAt, tune, encoding, log: (line) => console.log(line),
     });
     cells.push({ ...cell, variant: base.variant, baseSha256: base.digestHex, weights: base.count, measuredKbps: loaded.pairs.kbps, bicubicYPsnr: loaded.bicubic, tune, ...result });
   }
@@ -104,8 +108,8 @@ export async function adaptMain(argv: readonly string[]): Promise<void> {
       codec: v.codec,
       degradation: 'imaging/callDegrade: top-left crop to a multiple of 2 x scale, box downscale to 1/4 in YUV 4:2:0, real-time encode at the rate, decode; clean = before the encoder',
       adaptation: `FineTuner (Adam, L1) on the training samples in turn, one sample per step; the last ${holdBack} training samples are the sender's held-back validation; the clock (${clockKind === 'cpu' ? 'CPU seconds of this process: a core given to the sender' : 'wall seconds'}) counts training steps only (validation and scoring excluded)`,
-      scoring: 'mean Y-PSNR (BT.601, border 4) of 8-bit outputs on the scored samples; the sender column is its weights as an int8 update decoded against the base',
-      policy: `src/adapt/publishPolicy.ts PublishPolicy per cap share (bucket starts empty, one message capacity), minGainDb ${minGainDb}, int8 updates, the nominal call rate as the video bitrate`,
+      scoring: `mean Y-PSNR (BT.601, border 4) of 8-bit outputs on the scored samples; the sender column is its weights as an ${encoding} update decoded against the base`,
+      policy: `src/adapt/publishPolicy.ts PublishPolicy per cap share (bucket starts empty, one message capacity), minGainDb ${minGainDb}, ${encoding} updates (${[...bases].map(([t, b]) => `${t} ${updateBytes(b.base, encoding)} B`).join(', ')}), the nominal call rate as the video bitrate`,
       checkpointsIn: unit,
     },
     cells,

@@ -63,7 +63,7 @@ describe('adapt bench session (tiny, synthetic clip, wasm)', () => {
     expect(r.curve[0]?.yPsnr).toBe(r.staticYPsnr);
     const last = r.curve[2];
     expect(last?.gain).toBeGreaterThan(0.05);
-    expect(r.updateBytesInt8).toBe(3545);
+    expect([r.encoding, r.updateBytes]).toEqual(['int8', 3545]);
     // The starved cap (1e-6 of the rate: one update per ~4 hours) never publishes: its receiver keeps the base.
     expect(last?.seconds).toBe(3);
     expect(last?.received[0]?.updates).toBeGreaterThanOrEqual(1);
@@ -85,5 +85,24 @@ describe('adapt bench session (tiny, synthetic clip, wasm)', () => {
     // Gain vs update bitrate at 3 s: only the cap that published has a point.
     expect(adaptRateSvg([cell], 'seconds', 3)?.match(/<circle /g)).toHaveLength(1);
     expect(adaptRateSvg([{ ...cell, curve: [r.curve[0] as CellResult['curve'][number]] }], 'seconds', 3)).toBeNull();
+  });
+
+  it('charges and decodes the encoding it is given: int4 updates (2,622 B) fit the 1 % cap once per 1.05 s', async () => {
+    const { meta, weights } = await loadGeneratorWeights(TINY_DIR);
+    const base = await updateBaseFromWeights('tiny', meta.config, weights);
+    const tune = { crop: 8, batch: 4, lr: 3e-3, candidates: 2, flips: false, trainLast: 0, seed: 1 };
+    let ms = 0;
+    const clock = (): number => (ms += 250);
+    const caps = [{ share: 0.01, videoKbps: 2000, minGainDb: 0 }];
+    const r = await runSession({ base, folded: weights, train: clip(4, 0), holdBack: 1, test: clip(2, 7), checkpoints: [8], bySteps: true, clockKind: 'wall', caps, tune, clock, encoding: 'int4' });
+    for (const t of weights.values()) t.dispose();
+    expect([r.encoding, r.updateBytes]).toEqual(['int4', 2622]);
+    const received = r.curve[1]?.received[0];
+    expect(received?.updates).toBeGreaterThanOrEqual(1);
+    expect(received?.lastPublishedAt).toBeGreaterThanOrEqual(1.05);
+    expect(received?.updateKbps).toBeLessThanOrEqual(20);
+    const cell: CellResult = { ...r, clip: 'synthetic', rate: 2000, tier: 'tiny', variant: 'tiny', baseSha256: base.digestHex, weights: base.count, measuredKbps: 1990, bicubicYPsnr: 20, tune };
+    const run = { date: 'd', command: 'c', gitCommit: 'abc', machine: { cpu: 'c', cores: 2, memoryGiB: 1, os: 'o', node: 'n', loadAverage1m: 1 }, tools: {} } satisfies RunInfo;
+    expect(adaptMarkdown({ run, method: { checkpointsIn: 'steps' }, cells: [cell] })).toContain('Update size (int4): tiny 2,622 B.');
   });
 });

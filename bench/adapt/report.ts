@@ -57,7 +57,7 @@ export function adaptMarkdown(r: AdaptReport, goal = 60): string {
     '',
     ...Object.entries(r.method).map(([k, v]) => `- ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`),
     '',
-    `Sender: gain (dB) of the sender's weights (int8 update) after N ${UNIT_LABEL[unit]} of adaptation (steps, wall s in brackets).`,
+    `Sender: gain (dB) of the sender's weights (${encodingsOf(r.cells)} update) after N ${UNIT_LABEL[unit]} of adaptation (steps, wall s in brackets).`,
     `Received: gain of what a receiver paints at ${at} under each cap on the update bitrate (updates sent, update kbit/s).`,
     '',
     `| clip | rate | tier | bicubic | static | ${marks.map((m) => `${m} ${UNIT_LABEL[unit]}`).join(' | ')} | ${shares.map((s) => `received, cap ${s * 100} %`).join(' | ')} |`,
@@ -70,10 +70,11 @@ export function adaptMarkdown(r: AdaptReport, goal = 60): string {
     lines.push(`| ${c.clip} | ${rateLabel(c.rate)}${c.measuredKbps === null ? '' : ` (${c.measuredKbps})`} | ${c.tier} | ${c.bicubicYPsnr.toFixed(2)} | ${c.staticYPsnr.toFixed(2)} | ${pts.join(' | ')} | ${recv.join(' | ')} |`);
   }
   const tiers = [...new Set(r.cells.map((c) => c.tier))];
-  lines.push('', `Update size (int8): ${tiers.map((t) => `${t} ${r.cells.find((c) => c.tier === t)?.updateBytesInt8.toLocaleString('en-US')} B`).join(', ')}.`, '');
+  lines.push('', `Update size (${encodingsOf(r.cells)}): ${tiers.map((t) => `${t} ${r.cells.find((c) => c.tier === t)?.updateBytes.toLocaleString('en-US')} B`).join(', ')}.`, '');
   return `${lines.join('\n')}\n`;
 }
 
+const encodingsOf = (cells: readonly CellResult[]): string => [...new Set(cells.map((c) => c.encoding))].join(', ');
 const cellLabel = (c: CellResult): string => `${c.clip} ${c.rate === 'clean' ? 'clean' : c.rate} ${c.tier}`;
 
 /** Gain vs adaptation seconds (or steps): one line per (clip, rate, tier), the sender's weights. */
@@ -94,5 +95,5 @@ export function adaptRateSvg(cells: readonly CellResult[], unit: Unit, goal = 60
     return pts.length === 0 ? [] : [{ label: cellLabel(c), points: pts, dashed: c.tier.startsWith('tiny') }];
   });
   if (series.length === 0) return null;
-  return linePlotSvg(series, { title: `Gain a receiver paints after ${goal} ${UNIT_LABEL[unit]} vs update bitrate`, xLabel: 'update kbit/s (int8, PublishPolicy caps)', yLabel: 'Y-PSNR gain (dB)', logX: true });
+  return linePlotSvg(series, { title: `Gain a receiver paints after ${goal} ${UNIT_LABEL[unit]} vs update bitrate`, xLabel: `update kbit/s (${encodingsOf(cells)}, PublishPolicy caps)`, yLabel: 'Y-PSNR gain (dB)', logX: true });
 }

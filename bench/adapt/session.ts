@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { quantize, type RgbImage } from '../../imaging/image.js';
 import { psnrY } from '../../imaging/metrics.js';
 import { FineTuner, trainLastUnits } from '../../src/adapt/fineTune.js';
-import { decodeModelUpdate, encodeModelUpdate, updateBytes } from '../../src/adapt/modelUpdate.js';
+import { decodeModelUpdate, encodeModelUpdate, updateBytes, type UpdateEncoding } from '../../src/adapt/modelUpdate.js';
 import { PublishPolicy } from '../../src/adapt/publishPolicy.js';
 import { cropPairs } from '../../src/adapt/trainingPairs.js';
 import { valuesToWeights, type UpdateBase } from '../../src/adapt/updateBase.js';
@@ -23,7 +23,7 @@ export interface TuneOptions {
   readonly seed: number;
 }
 
-/** A sender that may send updates of at most `share` of `videoKbps` (PublishPolicy, int8 updates). */
+/** A sender that may send updates of at most `share` of `videoKbps` (PublishPolicy, SessionInput.encoding updates). */
 export interface CapSpec {
   readonly share: number;
   readonly videoKbps: number;
@@ -35,7 +35,7 @@ export interface CurvePoint {
   readonly cpuSeconds: number;
   readonly steps: number;
   readonly trainL1: number | null;
-  /** The sender's current weights as a receiver would decode them (int8 update). */
+  /** The sender's current weights as a receiver would decode them (an update in SessionInput.encoding). */
   readonly yPsnr: number;
   readonly gain: number;
   /** Per cap share: what a receiver paints under that cap (the last published weights). */
@@ -72,9 +72,9 @@ export function scoreValues(base: UpdateBase, values: readonly Float32Array[], p
   }
 }
 
-/** The weights a receiver decodes from the int8 update of `values`. */
-function received(base: UpdateBase, values: readonly Float32Array[]): Float32Array[] {
-  return decodeModelUpdate(encodeModelUpdate(base, values, 1, { encoding: 'int8' }), base).values;
+/** The weights a receiver decodes from the update of `values`. */
+function received(base: UpdateBase, values: readonly Float32Array[], encoding: UpdateEncoding): Float32Array[] {
+  return decodeModelUpdate(encodeModelUpdate(base, values, 1, { encoding }), base).values;
 }
 
 interface Snapshot {
@@ -104,6 +104,8 @@ export interface SessionInput {
   /** The checkpoints at which the receivers' weights are scored too (each a scoring per cap); default all. */
   readonly receivedAt?: readonly number[];
   readonly tune: TuneOptions;
+  /** How updates travel: what receivers decode and what PublishPolicy charges; default 'int8'. */
+  readonly encoding?: UpdateEncoding;
   readonly log?: (line: string) => void;
   /** Milliseconds, monotonic; default performance.now (tests pass a fake one to make the policy deterministic). */
   readonly clock?: () => number;
@@ -112,7 +114,9 @@ export interface SessionInput {
 export interface SessionResult {
   readonly staticYPsnr: number;
   readonly curve: CurvePoint[];
-  readonly updateBytesInt8: number;
+  readonly encoding: UpdateEncoding;
+  /** One update's size in `encoding`. */
+  readonly updateBytes: number;
   /** Seconds spent outside the adaptation clock: sender validation and scoring. */
   readonly validationSeconds: number;
   readonly scoringSeconds: number;
@@ -120,7 +124,7 @@ export interface SessionResult {
 
 /**
  * One sender session: fine-tunes from the shipped base on the training samples (one sample per step, in
- * turn), and at each checkpoint scores on the following frames (a) the sender's weights as an int8 update
+ * turn), and at each checkpoint scores on the following frames (a) the sender's weights as an update
  * and (b) for each cap, the weights a receiver holds: the last ones PublishPolicy let through. The policy
  * sees held-back validation (Y-PSNR of the held-back samples) every time its budget would allow a message.
  * Validation and scoring are not counted in the adaptation seconds.
@@ -132,7 +136,8 @@ export async function runSession(s: SessionInput): Promise<SessionResult> {
   if (!(s.holdBack >= 0 && s.holdBack < s.train.length)) throw new RangeError(`holdBack must leave training samples: ${s.holdBack} of ${s.train.length}`);
   const trainSet = s.train.slice(0, s.train.length - s.holdBack);
   const held = s.train.slice(s.train.length - s.holdBack);
-  const bytes = updateBytes(base, 'int8');
+  const encoding = s.encoding ?? 'int8';
+  const bytes = updateBytes(base, encoding);
   const scoreCache = new Map<number, number>();
   let scoringSeconds = 0;
   const score = (steps: number, values: readonly Float32Array[]): number => {
@@ -185,7 +190,7 @@ export async function runSession(s: SessionInput): Promise<SessionResult> {
     const due = senders.filter((x) => t >= x.nextCheck);
     if (due.length === 0 || held.length === 0) return;
     const t0 = now();
-    const values = received(base, await tuner.values());
+    const values = received(base, await tuner.values(), encoding);
     const psnr = heldPsnr(values);
     validationSeconds += (now() - t0) / 1000;
     for (const x of due) {
@@ -213,10 +218,10 @@ export async function runSession(s: SessionInput): Promise<SessionResult> {
       cpu += (c.user + c.system) / 1e6;
       await validate();
     }
-    const pt = point(received(base, await tuner.values()), s.receivedAt?.includes(until) ?? true);
+    const pt = point(received(base, await tuner.values(), encoding), s.receivedAt?.includes(until) ?? true);
     curve.push(pt);
     s.log?.(`  ${base.variant} ${pt.cpuSeconds} CPU s (${pt.seconds} s wall), ${pt.steps} steps: ${pt.yPsnr} dB (${pt.gain >= 0 ? '+' : ''}${pt.gain}); received ${pt.received.length === 0 ? '-' : pt.received.map((r) => `${r.share * 100} %: ${r.gain >= 0 ? '+' : ''}${r.gain} (${r.updates} updates, ${r.updateKbps} kbit/s)`).join(', ')}`);
   }
   tuner.dispose();
-  return { staticYPsnr, curve, updateBytesInt8: bytes, validationSeconds: Number(validationSeconds.toFixed(1)), scoringSeconds: Number(scoringSeconds.toFixed(1)) };
+  return { staticYPsnr, curve, encoding, updateBytes: bytes, validationSeconds: Number(validationSeconds.toFixed(1)), scoringSeconds: Number(scoringSeconds.toFixed(1)) };
 }

@@ -22,6 +22,18 @@ describe('ModelUpdateGate', () => {
     expect([gate.generation, gate.offer(m(7), 500).apply]).toEqual([0, false]);
   });
 
+  it('applies int4 updates; an encoding it does not know is refused (bad-encoding) and counted, and the next one applies', async () => {
+    const base = await tiny();
+    const gate = new ModelUpdateGate(base, { maxMessagesPerSecond: 100, maxBytesPerSecond: 1e6 });
+    const future = encodeModelUpdate(base, perturb(base, 0.01, 1), 1, { encoding: 'int4' });
+    future[5] = 4;
+    new DataView(future.buffer).setUint32(future.length - 4, crc32(future.subarray(0, future.length - 4)), true);
+    const int4 = encodeModelUpdate(base, perturb(base, 0.01, 2), 2, { encoding: 'int4' });
+    const verdicts = [gate.offer(future, 0), gate.offer(int4, 10)];
+    expect(verdicts.map((v) => (v.apply ? `apply ${v.update.encoding} ${v.update.seq}` : v.error.code))).toEqual(['bad-encoding', 'apply int4 2']);
+    expect(Object.fromEntries(gate.rejections)).toEqual({ 'bad-encoding': 1 });
+  });
+
   it('rate-limits messages and bytes without decoding, and recovers as time passes', async () => {
     const base = await tiny();
     const size = maxUpdateBytes(base);
@@ -49,7 +61,7 @@ describe('ModelUpdateGate', () => {
     let nextSeq = 1;
     const sent: Uint8Array[] = [];
     const fresh = (): Uint8Array => {
-      const m = encodeModelUpdate(base, adapted[pick(3)] as Float32Array[], nextSeq++, { encoding: rand() < 0.5 ? 'fp16' : 'int8' });
+      const m = encodeModelUpdate(base, adapted[pick(3)] as Float32Array[], nextSeq++, { encoding: (['fp16', 'int8', 'int4'] as const)[pick(3)] ?? 'int4' });
       sent.push(m);
       return m;
     };
@@ -61,6 +73,7 @@ describe('ModelUpdateGate', () => {
     let now = 0;
     let applied = 0;
     let lastSeq = 0;
+    const appliedEncodings = new Set<string>();
     const kinds = new Map<string, number>();
     for (let n = 0; n < 10_000; n++) {
       const kind = pick(9);
@@ -80,6 +93,7 @@ describe('ModelUpdateGate', () => {
       else if (kind === 4) {
         const m = Uint8Array.from(fresh());
         if (m[5] === 1) new DataView(m.buffer).setUint16(50 + 2 * pick(base.count), rand() < 0.5 ? 0x7e00 : floatToHalf(Infinity), true);
+        else if (m[5] === 3) new DataView(m.buffer).setUint16(50 + 2 * pick(3), rand() < 0.5 ? 0x7e00 : floatToHalf(-Infinity), true);
         else new DataView(m.buffer).setFloat32(50, Number.NaN, true);
         msg = reseal(m);
       } else if (kind === 5) msg = sent.length > 0 ? sent[pick(sent.length)] : fresh();
@@ -97,6 +111,7 @@ describe('ModelUpdateGate', () => {
       const v = gate.offer(msg, now);
       if (v.apply) {
         applied++;
+        appliedEncodings.add(v.update.encoding);
         expect(v.update.seq).toBeGreaterThan(lastSeq);
         lastSeq = v.update.seq;
         expect(v.generation).toBe(applied);
@@ -110,6 +125,7 @@ describe('ModelUpdateGate', () => {
     expect(gate.generation).toBe(applied);
     expect(applied + gate.rejected).toBe(10_000);
     expect(applied).toBeGreaterThan(100);
+    expect([...appliedEncodings].sort()).toEqual(['fp16', 'int4', 'int8']);
     for (const code of ['rate-limited', 'stale-sequence', 'checksum-mismatch', 'truncated', 'wrong-base', 'non-finite', 'too-large', 'bad-type', 'bad-magic']) {
       expect(gate.rejections.get(code as never) ?? 0, code).toBeGreaterThan(0);
     }

@@ -3,6 +3,7 @@ import { VARIANTS } from '../model/variants.js';
 import { checkWeightValues } from '../model/weightValues.js';
 import { shapeSize, weightSpecs } from '../model/weightSpec.js';
 import { floatToHalf, halfBitsToFloat } from './float16.js';
+import { int4Channels, int4TensorBytes, readInt4Tensor, writeInt4Tensor } from './int4Deltas.js';
 import { ModelUpdateError } from './ModelUpdateError.js';
 import { DIGEST_BYTES, type UpdateBase } from './updateBase.js';
 
@@ -13,15 +14,16 @@ import { DIGEST_BYTES, type UpdateBase } from './updateBase.js';
  * |---|---|
  * | 4 | magic `SRWU` |
  * | 1 | version (1) |
- * | 1 | encoding: 1 = fp16 deltas, 2 = int8 deltas with a float32 step per tensor |
+ * | 1 | encoding: 1 = fp16 deltas, 2 = int8 deltas with a float32 step per tensor, 3 = int4 deltas with an fp16 step per output channel |
  * | 1 | scale (2, 3, 4) |
  * | 1 | n = variant name length (1..32), then n ASCII bytes |
  * | 32 | base digest (UpdateBase.digest: SHA-256 of the base's folded float32 weights) |
  * | 4 | sequence number (u32, >= 1) |
  * | 2 | tensor count (must equal the variant's folded weightSpecs) |
- * | … | payload, tensors in folded weightSpecs order, no names: fp16: 2 bytes per weight; int8: per tensor a float32 step then 1 byte per weight |
+ * | … | payload, tensors in folded weightSpecs order, no names: fp16: 2 bytes per weight; int8: per tensor a float32 step then 1 byte per weight; int4: per tensor int4Deltas.ts's layout |
  * | 4 | CRC-32 of everything before it |
  *
+ * A receiver that predates an encoding refuses it as 'bad-encoding' (readUpdateHeader), before the length check.
  * The CRC is for integrity (a corrupted relay, a bug); authenticity is the transport's (DTLS data channel).
  */
 export const UPDATE_MAGIC = 'SRWU';
@@ -30,8 +32,8 @@ export const MAX_VARIANT_NAME = 32;
 /** Default magnitude limit of a decoded weight (shipped models stay below ~30). */
 export const DEFAULT_MAX_ABS_WEIGHT = 1024;
 
-export type UpdateEncoding = 'fp16' | 'int8';
-const ENCODING_IDS: Record<UpdateEncoding, number> = { fp16: 1, int8: 2 };
+export type UpdateEncoding = 'fp16' | 'int8' | 'int4';
+const ENCODING_IDS: Record<UpdateEncoding, number> = { fp16: 1, int8: 2, int4: 3 };
 const FIXED_HEADER = 4 + 1 + 1 + 1 + 1 + DIGEST_BYTES + 4 + 2;
 
 export interface EncodeOptions {
@@ -86,6 +88,7 @@ export interface UpdateHeader {
 }
 
 function payloadBytes(base: UpdateShape, encoding: UpdateEncoding): number {
+  if (encoding === 'int4') return base.specs.reduce((n, s) => n + int4TensorBytes(shapeSize(s.shape), int4Channels(s.shape)), 0);
   return encoding === 'fp16' ? 2 * base.count : base.count + 4 * base.specs.length;
 }
 
@@ -100,7 +103,7 @@ export function updateBytes(base: UpdateShape, encoding: UpdateEncoding): number
 
 /** The largest valid update for this base: anything longer is refused before it is parsed. */
 export function maxUpdateBytes(base: UpdateShape): number {
-  return Math.max(updateBytes(base, 'fp16'), updateBytes(base, 'int8'));
+  return Math.max(...(Object.keys(ENCODING_IDS) as UpdateEncoding[]).map((e) => updateBytes(base, e)));
 }
 
 /**
@@ -131,6 +134,10 @@ export function encodeModelUpdate(base: UpdateBase, adapted: readonly Float32Arr
     const b = base.values[t] as Float32Array;
     const a = adapted[t] as Float32Array;
     if (a.length !== b.length) throw new TypeError(`'${spec.name}' has ${a.length} values, expected ${b.length}`);
+    if (encoding === 'int4') {
+      at = writeInt4Tensor(view, at, a, b, int4Channels(spec.shape), spec.name);
+      return;
+    }
     if (encoding === 'fp16') {
       for (let i = 0; i < a.length; i++, at += 2) {
         const h = floatToHalf((a[i] ?? 0) - (b[i] ?? 0));
@@ -230,6 +237,10 @@ function applyDeltas(base: UpdateBase, view: DataView, start: number, encoding: 
     const b = base.values[t] as Float32Array;
     const out = new Float32Array(b.length);
     let step = 0;
+    if (encoding === 'int4') {
+      at = readInt4Tensor(view, at, b, out, int4Channels(spec.shape), spec.name);
+      return checkTensor(spec.name, out, maxAbs);
+    }
     if (encoding === 'int8') {
       step = view.getFloat32(at, true);
       at += 4;
@@ -238,17 +249,24 @@ function applyDeltas(base: UpdateBase, view: DataView, start: number, encoding: 
     }
     for (let i = 0; i < out.length; i++) {
       const d = encoding === 'fp16' ? halfBitsToFloat(view.getUint16(at + 2 * i, true)) : step * view.getInt8(at + i);
-      const v = (b[i] ?? 0) + d;
-      // NaN compares false here; checkWeightValues below names it.
-      if (Math.abs(v) > maxAbs && Number.isFinite(v)) fail('out-of-range', `'${spec.name}' element ${i} would be ${v}, beyond ±${maxAbs}`);
-      out[i] = v;
+      out[i] = (b[i] ?? 0) + d;
     }
     at += encoding === 'fp16' ? 2 * out.length : out.length;
-    try {
-      checkWeightValues(spec.name, out);
-    } catch (e) {
-      fail('non-finite', (e as Error).message);
-    }
-    return out;
+    return checkTensor(spec.name, out, maxAbs);
   });
+}
+
+/** Refuses a decoded tensor with a weight beyond ±maxAbs ('out-of-range') or a NaN/Inf ('non-finite'). */
+function checkTensor(name: string, out: Float32Array, maxAbs: number): Float32Array {
+  for (let i = 0; i < out.length; i++) {
+    const v = out[i] ?? 0;
+    // NaN compares false here; checkWeightValues below names it.
+    if (Math.abs(v) > maxAbs && Number.isFinite(v)) fail('out-of-range', `'${name}' element ${i} would be ${v}, beyond ±${maxAbs}`);
+  }
+  try {
+    checkWeightValues(name, out);
+  } catch (e) {
+    fail('non-finite', (e as Error).message);
+  }
+  return out;
 }

@@ -8,7 +8,7 @@ import type { UpdateChannelLike } from './updateChannel.js';
 
 describe('sender options', () => {
   it('defaults to the contract values and validates each option by name', () => {
-    expect(resolveSenderOptions({})).toMatchObject({ model: 'lite48x8', backend: 'auto', budgetMsPerSecond: 250, crop: 16, batch: 8, cropCandidates: 4, learningRate: 1e-3, sampleIntervalMs: 500, codec: 'vp8', encoding: 'int8', maxUpdateShare: 0.05, minGainDb: 0.05 });
+    expect(resolveSenderOptions({})).toMatchObject({ model: 'lite48x8', backend: 'auto', budgetMsPerSecond: 250, crop: 16, batch: 8, cropCandidates: 4, learningRate: 1e-3, sampleIntervalMs: 500, codec: 'vp8', encoding: 'int4', maxUpdateShare: 0.05, minGainDb: 0.05 });
     expect(resolveSenderOptions({ codec: null, backend: 'cpu' })).toMatchObject({ codec: null, backend: 'cpu' });
     expect(() => resolveSenderOptions({ budgetMsPerSecond: 0 })).toThrow(/options.budgetMsPerSecond must be in \[1, 1000\]/);
     expect(() => resolveSenderOptions({ crop: 7.5 })).toThrow(TypeError);

@@ -25,7 +25,10 @@ export interface SenderOptions {
   sampleIntervalMs: number;
   /** WebCodecs round trip of the LR at the current bitrate, so the model learns the codec's artefacts; null: clean LR. */
   codec: SenderCodec | null;
-  /** Update deltas: int8 (half the bytes) or fp16. */
+  /**
+   * Update deltas: int4 (31.8 KB for lite48x8: updates every 17 s at 5 % of 300 kbit/s), int8 (51.3 KB, what
+   * receivers without int4 accept) or fp16 (102 KB). bench/README.md "Online adaptation" measures the choice.
+   */
   encoding: SenderEncoding;
   /** Update bytes per channel at most this share of the video bitrate. */
   maxUpdateShare: number;
@@ -49,7 +52,7 @@ export const SENDER_DEFAULTS: ResolvedSenderOptions = Object.freeze({
   learningRate: 1e-3,
   sampleIntervalMs: 500,
   codec: 'vp8',
-  encoding: 'int8',
+  encoding: 'int4',
   maxUpdateShare: 0.05,
   minGainDb: 0.05,
   statsIntervalMs: 1000,

@@ -11,7 +11,7 @@ export type TrainBackend = 'webgpu' | 'webgl' | 'cpu';
  * Update delta encodings: src/adapt/modelUpdate.ts's SenderEncoding restated, so that the SDK's published
  * types do not reach the wire format's (and through them TF.js's); AdaptLoop.test.ts checks the two agree.
  */
-export const SENDER_ENCODINGS = ['int8', 'fp16'] as const;
+export const SENDER_ENCODINGS = ['int4', 'int8', 'fp16'] as const;
 export type SenderEncoding = (typeof SENDER_ENCODINGS)[number];
 export type SenderCodec = 'vp8' | 'vp9' | 'h264';
 export type SenderState = 'idle' | 'loading' | 'adapting' | 'paused' | 'disposed';

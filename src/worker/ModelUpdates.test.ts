@@ -196,7 +196,7 @@ describe('a receiver under 10,000 hostile update messages', () => {
     const codes = new Set(rejected.map((m) => m.reason));
     const byCode = [...codes].map((code) => `${code} ${rejected.filter((m) => m.reason === code).length}`);
     console.log(`10,000 hostile messages, ${frames} frames: ${stats.updatesApplied} updates applied, ${stats.updatesRejected} refused (${byCode.join(', ')})`);
-    for (const code of ['rate-limited', 'bad-type', 'truncated', 'too-large', 'checksum-mismatch', 'wrong-base', 'stale-sequence', 'non-finite', 'bad-magic']) expect(codes, code).toContain(code);
+    for (const code of ['rate-limited', 'bad-type', 'truncated', 'too-large', 'checksum-mismatch', 'wrong-base', 'stale-sequence', 'non-finite', 'bad-magic', 'bad-payload']) expect(codes, code).toContain(code);
     expect(s.of('error')).toEqual([]);
     expect(s.of('fallback')).toEqual([]);
     expect(await s.session.dispose()).toEqual({ numTensors: 0, openFrames: 0 });

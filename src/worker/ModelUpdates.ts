@@ -153,6 +153,9 @@ export class ModelUpdates {
   #offer(state: ModelState, bytes: Uint8Array, nowMs: number): void {
     const verdict = state.gate.offer(bytes, nowMs);
     if (!verdict.apply) throw verdict.error;
+    const { newest } = state;
+    // An accepted update no frame applied yet is displaced: counted as refused, so every message is accounted for once.
+    if (newest !== null && state.announced !== newest.seq) this.#reject(new ModelUpdateError('stale-sequence', `sequence ${newest.seq} was superseded by ${verdict.update.seq} before a frame applied it`));
     state.newest = { seq: verdict.update.seq, values: verdict.update.values, bytes: bytes.length };
   }
 
