@@ -4,7 +4,8 @@
  */
 import { messageGuard, type DisposedReply, type DisposeRequest, type ErrorReply, type LeakReport, type TransferredTrack } from '../worker/protocol.js';
 
-export const SENDER_PROTOCOL_VERSION = 1;
+/** 2: the config's encoding may be 'int4' (the default), which a version 1 worker cannot encode. */
+export const SENDER_PROTOCOL_VERSION = 2;
 
 export type TrainBackend = 'webgpu' | 'webgl' | 'cpu';
 /**
