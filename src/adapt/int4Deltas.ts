@@ -9,7 +9,8 @@ import { ModelUpdateError } from './ModelUpdateError.js';
  * belongs to channel i mod C.
  *
  * fp16 steps rather than float32: a step's relative rounding (2^-11) is ~150x finer than one level (1/7 of
- * the channel's range), and float32 steps would add 2 B per channel (~2.2 KB of lite48x8's ~27 KB update).
+ * the channel's range), and float32 steps would add 2 B per channel (6.2 KB, +20 %, on lite48x8's 31.8 KB update
+ * with its 3,123 channels).
  */
 export const INT4_LEVELS = 7;
 
