@@ -15,8 +15,13 @@ case "$model" in
     train --variant "$model" --out "models/$model" --steps 9000 --lr 2e-3 --warmup 200 --val-every 1000 --ckpt-every 500 --max-minutes 9 "$@" ;;
   lite48x8|lite48x8-x2|lite48x8-x3)
     train --variant "$model" --out "models/$model" --degrade "$MIX" --steps 8000 --lr 2e-3 --warmup 200 --val-every 1000 --ckpt-every 250 --max-minutes 35 "$@" ;;
+  lite32x4-x3-clean)
+    # Stage 1 of the shipped lite32x4-x3: clean LR only (run with --steps 8000, resumed with --steps 900; README).
+    # Its export is only a by-product (scratch folder); stage 2 starts from its checkpoint.
+    train --variant lite32x4-x3 --out /tmp/lite32x4-x3-clean --checkpoint training/checkpoints/lite32x4-x3-clean.pt --steps 8000 --lr 2e-3 --warmup 200 --val-every 500 --ckpt-every 250 --max-minutes 30 "$@" ;;
   lite32x4-x3)
-    train --variant "$model" --out "models/$model" --steps 8000 --lr 2e-3 --warmup 200 --val-every 500 --ckpt-every 250 --max-minutes 30 "$@" ;;
+    # Stage 2, the shipped model: the call mix from stage 1's weights (--init: a fresh Adam, data generator and cosine).
+    train --variant lite32x4-x3 --out models/lite32x4-x3 --init training/checkpoints/lite32x4-x3-clean.pt --degrade "$MIX" --steps 28000 --lr 2e-3 --warmup 100 --val-every 1000 --ckpt-every 500 --max-minutes 40 "$@" ;;
   lite32x4-x2-clean)
     # Stage 1 of the shipped lite32x4-x2: clean LR only (run with --steps 8000, resumed with --steps 650; README).
     # Its export is only a by-product (scratch folder); stage 2 starts from its checkpoint.
