@@ -1,3 +1,4 @@
+import { areaRows, areaTaps } from './areaTaps.js';
 import { seededRandom } from '../model/initGeneratorWeights.js';
 
 /** An RGB frame, channels interleaved (HWC), values in [0, 1]. */
@@ -35,19 +36,6 @@ export interface PairOptions {
   readonly flips?: boolean;
 }
 
-/** Source taps of one output index for an area (box) resample: [first index, weights]. */
-export function areaTaps(inSize: number, outSize: number): { first: number; weights: number[] }[] {
-  const ratio = inSize / outSize;
-  return Array.from({ length: outSize }, (_, o) => {
-    const lo = o * ratio;
-    const hi = lo + ratio;
-    const first = Math.floor(lo);
-    const weights: number[] = [];
-    for (let i = first; i < Math.min(inSize, Math.ceil(hi)); i++) weights.push((Math.min(hi, i + 1) - Math.max(lo, i)) / ratio);
-    return { first, weights };
-  });
-}
-
 /**
  * Area (box) downscale, exact for fractional ratios: each output pixel is the mean of the input area it
  * covers, as WebRTC's libyuv box filter and ffmpeg's `area` scale camera frames for sending. Upscaling is
@@ -60,28 +48,19 @@ export function areaResize(frame: RgbFrame, width: number, height: number): RgbF
   if (frame.data.length !== frame.width * frame.height * 3) throw new RangeError(`areaResize: ${frame.data.length} values for a ${frame.width}x${frame.height} RGB frame`);
   if (width === frame.width && height === frame.height) return { width, height, data: Float32Array.from(frame.data) };
   const cols = areaTaps(frame.width, width);
-  const rows = areaTaps(frame.height, height);
+  const { first, count, weights, width: tw } = cols;
   const mid = new Float32Array(width * frame.height * 3);
   for (let y = 0; y < frame.height; y++) {
     for (let x = 0; x < width; x++) {
-      const { first, weights } = cols[x] as { first: number; weights: number[] };
+      const n = count[x] as number;
       for (let c = 0; c < 3; c++) {
         let s = 0;
-        for (let k = 0; k < weights.length; k++) s += (weights[k] ?? 0) * (frame.data[(y * frame.width + first + k) * 3 + c] ?? 0);
+        for (let k = 0, p = (y * frame.width + (first[x] as number)) * 3 + c; k < n; k++, p += 3) s += (weights[x * tw + k] as number) * (frame.data[p] as number);
         mid[(y * width + x) * 3 + c] = s;
       }
     }
   }
-  const out = new Float32Array(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    const { first, weights } = rows[y] as { first: number; weights: number[] };
-    for (let i = 0; i < width * 3; i++) {
-      let s = 0;
-      for (let k = 0; k < weights.length; k++) s += (weights[k] ?? 0) * (mid[(first + k) * width * 3 + i] ?? 0);
-      out[y * width * 3 + i] = s;
-    }
-  }
-  return { width, height, data: out };
+  return { width, height, data: areaRows(mid, width * 3, areaTaps(frame.height, height)) };
 }
 
 /** The (LR, HR) views of one camera frame: what the receiver gets and what it should paint. */

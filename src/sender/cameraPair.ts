@@ -1,36 +1,18 @@
-import { areaTaps, type RgbFrame } from '../adapt/trainingPairs.js';
+import { areaRows, areaTaps, type AreaTaps } from '../adapt/areaTaps.js';
+import type { RgbFrame } from '../adapt/trainingPairs.js';
 
 /**
  * sendPair(rgbaToRgb(rgba)) without the full-resolution float frame: both area downscales read the RGBA
- * bytes of the camera readback directly. Bit-identical to that chain (cameraPair.test.ts): the same taps
- * (areaTaps), each output's sum taken in the same order in float64 from the same float32 inputs (a
+ * bytes of the camera readback directly. Only the horizontal pass is this file's (it reads bytes); the taps
+ * and the vertical pass are areaResize's own (src/adapt/areaTaps.ts). Bit-identical to that chain
+ * (cameraPair.test.ts): each output's sum taken in the same order in float64 from the same float32 inputs (a
  * byte's value is UNIT[byte], the float32 that rgbaToRgb stores), rounded to float32 at the same two
- * points. It saves the float conversion of every camera pixel, the copy when HR is the camera size (the
- * conversion is the HR then), and the generic loop's per-value bounds checks.
+ * points. It saves the float conversion of every camera pixel and the copy when HR is the camera size (the
+ * conversion is the HR then).
  */
 
 /** byte / 255 as rgbaToRgb stores it (float32). */
 const UNIT = Float32Array.from({ length: 256 }, (_, i) => i / 255);
-
-/** Area taps flattened: output o sums count[o] inputs from first[o] with weights[o * width + k]. */
-interface Taps {
-  readonly first: Int32Array;
-  readonly count: Int32Array;
-  readonly weights: Float64Array;
-  readonly width: number;
-}
-
-function flatTaps(inSize: number, outSize: number): Taps {
-  const taps = areaTaps(inSize, outSize);
-  const width = Math.max(...taps.map((t) => t.weights.length));
-  const out = { first: new Int32Array(outSize), count: new Int32Array(outSize), weights: new Float64Array(outSize * width), width };
-  taps.forEach((t, o) => {
-    out.first[o] = t.first;
-    out.count[o] = t.weights.length;
-    out.weights.set(t.weights, o * width);
-  });
-  return out;
-}
 
 /** The camera frame as RGB in [0, 1] (rgbaToRgb's values). */
 function unitRgb(rgba: Uint8ClampedArray, width: number, height: number): RgbFrame {
@@ -44,7 +26,7 @@ function unitRgb(rgba: Uint8ClampedArray, width: number, height: number): RgbFra
 }
 
 /** Horizontal area pass from RGBA bytes: width × rows → cols.count × rows, RGB float32 (areaResize's `mid`). */
-function columns(rgba: Uint8ClampedArray, width: number, rows: number, cols: Taps): Float32Array {
+function columns(rgba: Uint8ClampedArray, width: number, rows: number, cols: AreaTaps): Float32Array {
   const outWidth = cols.first.length;
   const mid = new Float32Array(outWidth * rows * 3);
   const { first, count, weights, width: tw } = cols;
@@ -72,30 +54,11 @@ function columns(rgba: Uint8ClampedArray, width: number, rows: number, cols: Tap
   return mid;
 }
 
-/** Vertical area pass: each output value sums its column's taps in tap order, in float64 (areaResize's). */
-function rowsOf(mid: Float32Array, rowLength: number, rows: Taps): Float32Array {
-  const outHeight = rows.first.length;
-  const out = new Float32Array(rowLength * outHeight);
-  const { first, count, weights, width: tw } = rows;
-  for (let y = 0; y < outHeight; y++) {
-    const n = count[y] as number;
-    const from = (first[y] as number) * rowLength;
-    const w0 = y * tw;
-    const o = y * rowLength;
-    for (let i = 0; i < rowLength; i++) {
-      let s = 0;
-      for (let k = 0, p = from + i; k < n; k++, p += rowLength) s += (weights[w0 + k] as number) * (mid[p] as number);
-      out[o + i] = s;
-    }
-  }
-  return out;
-}
-
 /** The area downscale of the RGBA frame to width × height (a downscale; same-size gives the plain conversion). */
 function areaFromRgba(rgba: Uint8ClampedArray, inWidth: number, inHeight: number, width: number, height: number): RgbFrame {
   if (width === inWidth && height === inHeight) return unitRgb(rgba, inWidth, inHeight);
-  const mid = columns(rgba, inWidth, inHeight, flatTaps(inWidth, width));
-  return { width, height, data: rowsOf(mid, width * 3, flatTaps(inHeight, height)) };
+  const mid = columns(rgba, inWidth, inHeight, areaTaps(inWidth, width));
+  return { width, height, data: areaRows(mid, width * 3, areaTaps(inHeight, height)) };
 }
 
 /**
