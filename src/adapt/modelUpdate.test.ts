@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { floatToHalf, halfBitsToFloat } from './float16.js';
-import { checkUpdateLayout, decodeModelUpdate, encodeModelUpdate, maxUpdateBytes, readUpdateHeader, updateBytes, variantUpdateShape, type DecodeExpectations } from './modelUpdate.js';
+import { checkUpdateLayout, decodeModelUpdate, encodeModelUpdate, maxUpdateBytes, readUpdateHeader, updateBytes, type DecodeExpectations } from './modelUpdate.js';
 import { ModelUpdateError, type ModelUpdateErrorCode } from './ModelUpdateError.js';
 import { crc32 } from '../model/pth/zip.js';
-import { createUpdateBase, type UpdateBase } from './updateBase.js';
+import { createUpdateBase, variantUpdateShape, type UpdateBase } from './updateBase.js';
 import { int4Channels } from './int4Deltas.js';
 import { shapeSize } from '../model/weightSpec.js';
 import { perturb, syntheticBase, tinyValues } from './testSupport.js';

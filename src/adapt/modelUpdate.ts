@@ -1,11 +1,10 @@
 import { crc32 } from '../model/pth/zip.js';
-import { VARIANTS } from '../model/variants.js';
 import { checkWeightValues } from '../model/weightValues.js';
-import { shapeSize, weightSpecs } from '../model/weightSpec.js';
+import { shapeSize } from '../model/weightSpec.js';
 import { floatToHalf, halfBitsToFloat } from './float16.js';
 import { int4Channels, int4TensorBytes, readInt4Tensor, writeInt4Tensor } from './int4Deltas.js';
 import { ModelUpdateError } from './ModelUpdateError.js';
-import { DIGEST_BYTES, type UpdateBase } from './updateBase.js';
+import { DIGEST_BYTES, type UpdateBase, type UpdateShape } from './updateBase.js';
 
 /**
  * A model update on the wire (all integers little-endian):
@@ -52,26 +51,6 @@ export interface DecodedUpdate {
   readonly encoding: UpdateEncoding;
   /** New folded weights in spec order (fresh arrays; the base is untouched). */
   readonly values: Float32Array[];
-}
-
-/**
- * What an update's layout depends on: the variant's name, scale and weight shapes, not their values (no
- * digest either): everything a receiver can check before the model is loaded.
- */
-export type UpdateShape = Pick<UpdateBase, 'variant' | 'config' | 'specs' | 'count'>;
-
-const shapes = new Map<string, UpdateShape>();
-
-/** The shape of a variant's updates from its architecture alone (null: no such variant). */
-export function variantUpdateShape(variant: string): UpdateShape | null {
-  const cached = shapes.get(variant);
-  if (cached !== undefined) return cached;
-  const info = VARIANTS.get(variant);
-  if (info === undefined) return null;
-  const specs = weightSpecs(info.config, { folded: true });
-  const shape: UpdateShape = { variant, config: info.config, specs, count: specs.reduce((n, s) => n + shapeSize(s.shape), 0) };
-  shapes.set(variant, shape);
-  return shape;
 }
 
 /** The header fields of an update, read before anything is known of the receiver's base. */

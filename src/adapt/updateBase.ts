@@ -29,6 +29,26 @@ export interface UpdateBase {
 
 export const DIGEST_BYTES = 32;
 
+/**
+ * What an update's layout depends on: the variant's name, scale and weight shapes, not their values (no
+ * digest either): everything a receiver can check before the model is loaded.
+ */
+export type UpdateShape = Pick<UpdateBase, 'variant' | 'config' | 'specs' | 'count'>;
+
+const shapes = new Map<string, UpdateShape>();
+
+/** The shape of a variant's updates from its architecture alone (null: no such variant). */
+export function variantUpdateShape(variant: string): UpdateShape | null {
+  const cached = shapes.get(variant);
+  if (cached !== undefined) return cached;
+  const info = VARIANTS.get(variant);
+  if (info === undefined) return null;
+  const specs = weightSpecs(info.config, { folded: true });
+  const shape: UpdateShape = { variant, config: info.config, specs, count: specs.reduce((n, s) => n + shapeSize(s.shape), 0) };
+  shapes.set(variant, shape);
+  return shape;
+}
+
 /** Little-endian float32 bytes of the tensors, concatenated (the shard layout). */
 export function weightBytes(values: readonly Float32Array[]): Uint8Array {
   const total = values.reduce((n, v) => n + v.length, 0);
@@ -50,9 +70,9 @@ function hexToBytes(hex: string): Uint8Array {
  * unknown variant or wrong sizes, and ModelLoadError('non-finite-weights') for NaN/Inf.
  */
 export async function createUpdateBase(variant: string, values: readonly Float32Array[]): Promise<UpdateBase> {
-  const info = VARIANTS.get(variant);
-  if (info === undefined) throw new TypeError(`createUpdateBase: unknown variant '${variant}'`);
-  const specs = weightSpecs(info.config, { folded: true });
+  const shape = variantUpdateShape(variant);
+  if (shape === null) throw new TypeError(`createUpdateBase: unknown variant '${variant}'`);
+  const { config, specs, count } = shape;
   if (values.length !== specs.length) throw new TypeError(`createUpdateBase: ${values.length} tensors, ${variant} (folded) has ${specs.length}`);
   const copies = specs.map((s, i) => {
     const v = values[i] ?? new Float32Array(0);
@@ -63,10 +83,10 @@ export async function createUpdateBase(variant: string, values: readonly Float32
   const digestHex = await sha256Hex(weightBytes(copies));
   return {
     variant,
-    config: info.config,
+    config,
     specs,
     values: copies,
-    count: copies.reduce((n, v) => n + v.length, 0),
+    count,
     digest: hexToBytes(digestHex),
     digestHex,
   };

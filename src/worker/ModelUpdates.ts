@@ -1,7 +1,7 @@
-import { checkUpdateLayout, readUpdateHeader, variantUpdateShape, type UpdateHeader } from '../adapt/modelUpdate.js';
+import { checkUpdateLayout, readUpdateHeader, type UpdateHeader } from '../adapt/modelUpdate.js';
 import { ModelUpdateGate, type GateOptions } from '../adapt/ModelUpdateGate.js';
 import { ModelUpdateError } from '../adapt/ModelUpdateError.js';
-import type { UpdateBase } from '../adapt/updateBase.js';
+import { variantUpdateShape, type UpdateBase } from '../adapt/updateBase.js';
 import type { ModelRef, WorkerToMain } from './protocol.js';
 import type { ModelRenderer } from './renderers.js';
 
