@@ -1,4 +1,5 @@
 import { sendPair, type RgbFrame } from '../../src/adapt/trainingPairs.js';
+import { percentile } from '../speedRows.js';
 import { cameraPair } from '../../src/sender/cameraPair.js';
 import { rgbaToRgb } from '../../src/sender/trainGeometry.js';
 import { rgbToI420 } from '../../src/sender/yuv.js';
@@ -48,9 +49,7 @@ export function cameraI420(width: number, height: number): Uint8Array {
 }
 
 export function stageTimes(samples: readonly number[]): StageTimes {
-  const s = [...samples].sort((a, b) => a - b);
-  const at = (q: number): number => Number((s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN).toFixed(2));
-  return { medianMs: at(0.5), p90Ms: at(0.9) };
+  return { medianMs: Number(percentile(samples, 50).toFixed(2)), p90Ms: Number(percentile(samples, 90).toFixed(2)) };
 }
 
 const sameBits = (a: RgbFrame, b: RgbFrame): boolean => {
